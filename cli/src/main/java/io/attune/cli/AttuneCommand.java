@@ -1,0 +1,38 @@
+package io.attune.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+
+/** The top-level {@code attune} command; each subcommand wires library code, it holds no logic. */
+@Command(
+    name = "attune",
+    mixinStandardHelpOptions = true,
+    usageHelpAutoWidth = true,
+    versionProvider = VersionProvider.class,
+    header = "Streaming test-time adaptation of a classifier's normalization layers.",
+    description = {
+      "",
+      "Attune adapts a deployed ONNX classifier to shifted, unlabeled traffic and publishes "
+          + "refreshed normalization parameters to forward-only edge devices.",
+      ""
+    },
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = {EvaluateCommand.class, HelpCommand.class},
+    footer = {
+      "",
+      "Examples:",
+      "  ./attune evaluate          accuracy of the reference model on the test split",
+      "  ./attune help evaluate     the options of one command",
+      "",
+      "Set ATTUNE_DEBUG=1 to see stack traces behind error messages."
+    })
+final class AttuneCommand implements Runnable {
+
+  @picocli.CommandLine.Spec
+  private picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}

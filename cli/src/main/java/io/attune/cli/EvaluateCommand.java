@@ -1,0 +1,109 @@
+package io.attune.cli;
+
+import io.attune.adaptation.data.LabeledReader;
+import io.attune.adaptation.eval.ConfusionMatrix;
+import io.attune.adaptation.eval.SourceEvaluation;
+import io.attune.adaptation.model.ModelCard;
+import io.attune.adaptation.runtime.OnnxClassifier;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code attune evaluate}: accuracy of a model on a labelled image set. */
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    usageHelpAutoWidth = true,
+    header = "Measure a model's accuracy on a labelled image set.",
+    description = {
+      "",
+      "Runs the ONNX model in ONNX Runtime over every image of an IDX or .npy image file, "
+          + "compares its predictions with the labels, and prints the accuracy and per-class "
+          + "recall. Labels are only read here, to score: adaptation never sees them.",
+      "",
+      "Today this evaluates the model as trained (no adaptation); adaptation methods and "
+          + "shifted streams come with the methods and simulator work.",
+      ""
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  ./attune evaluate",
+      "  ./attune evaluate --model models/fmnist-resnet/model-folded.onnx --batch-size 64",
+    })
+final class EvaluateCommand implements Callable<Integer> {
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--model", paramLabel = "ONNX",
+      description = "The ONNX classifier; its description is the model.json beside it "
+          + "(default: ${DEFAULT-VALUE}).",
+      defaultValue = "${sys:attune.home:-.}/models/fmnist-resnet/model.onnx")
+  private Path model;
+
+  @Option(names = "--card", paramLabel = "JSON",
+      description = "The model description (input name and shape, preprocessing, classes); "
+          + "default: model.json beside the model.")
+  private Path card;
+
+  @Option(names = "--images", paramLabel = "FILE",
+      description = "Images as IDX or .npy, uint8, N x H x W or N x C x H x W "
+          + "(default: ${DEFAULT-VALUE}).",
+      defaultValue = "${sys:attune.home:-.}/data/fashion-mnist/t10k-images-idx3-ubyte.gz")
+  private Path images;
+
+  @Option(names = "--labels", paramLabel = "FILE",
+      description = "One label per image, IDX or .npy (default: ${DEFAULT-VALUE}).",
+      defaultValue = "${sys:attune.home:-.}/data/fashion-mnist/t10k-labels-idx1-ubyte.gz")
+  private Path labels;
+
+  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256",
+      description = "Images per ONNX Runtime call (default: ${DEFAULT-VALUE}).")
+  private int batchSize;
+
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+      description = "ONNX Runtime intra-op threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
+  private int threads;
+
+  @Override
+  public Integer call() throws Exception {
+    if (batchSize < 1) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--batch-size must be at least 1, got " + batchSize);
+    }
+    Path cardFile = card != null ? card : model.toAbsolutePath().resolveSibling("model.json");
+    ModelCard modelCard = ModelCard.read(cardFile);
+    PrintWriter out = spec.commandLine().getOut();
+    ConfusionMatrix confusion;
+    double seconds;
+    try (OnnxClassifier classifier = OnnxClassifier.open(model, modelCard, threads);
+        LabeledReader data = LabeledReader.open(images, labels);
+        ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), "evaluate",
+            data.count())) {
+      confusion = SourceEvaluation.run(classifier, data, batchSize, progress);
+      seconds = progress.elapsedSeconds();
+    }
+    printReport(out, modelCard, confusion, seconds);
+    return 0;
+  }
+
+  private void printReport(PrintWriter out, ModelCard modelCard, ConfusionMatrix confusion,
+      double seconds) {
+    out.printf("model     %s (%s)%n", modelCard.name(), model.getFileName());
+    out.printf("images    %d from %s%n", confusion.total(), images.getFileName());
+    out.printf("accuracy  %.2f%% (%d correct)%n", 100 * confusion.accuracy(), confusion.correct());
+    modelCard.reportedAccuracy().ifPresent(reported ->
+        out.printf("reported  %.2f%% at training time (model.json)%n", 100 * reported));
+    out.printf("speed     %.0f images/s%n", confusion.total() / Math.max(seconds, 1e-9));
+    out.println();
+    out.println("recall per class");
+    for (int c = 0; c < confusion.classes(); c++) {
+      out.printf("  %-14s %6.2f%%%n", modelCard.classNames().get(c), 100 * confusion.recall(c));
+    }
+  }
+}
