@@ -1,0 +1,554 @@
+package io.attune.adaptation.onnx.internal;
+
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import io.attune.adaptation.model.InvalidModelException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Generates the backward graph: one rule per op type, each turning the gradient of a node's
+ * output into gradients of its relevant inputs with standard ONNX ops (Conv via ConvTranspose,
+ * MaxPool via ScatterElements on its indices, ...). Tensors the rules need from the forward
+ * become inputs of the backward graph under their forward names ("saved").
+ */
+final class GradientRules {
+
+  record Result(ModelProto model, List<String> saved, Map<String, String> scaleGradients,
+      Map<String, String> biasGradients) {}
+
+  private final ModelAnalysis analysis;
+  private final Map<String, AdaptationGraphs.NormInternals> norms;
+  private final Map<String, String> maxPoolIndices;
+  private final Emitter e;
+  private final Map<String, List<String>> grads = new HashMap<>();
+  private final Set<String> saved = new LinkedHashSet<>();
+  private final Map<String, TensorProto> copiedConstants = new LinkedHashMap<>();
+  private Set<String> relevant;
+
+  GradientRules(ModelAnalysis analysis, Map<String, AdaptationGraphs.NormInternals> norms,
+      Map<String, String> maxPoolIndices) {
+    this.analysis = analysis;
+    this.norms = norms;
+    this.maxPoolIndices = maxPoolIndices;
+    this.e = new Emitter("attune/bwd", new HashSet<>(analysis.graph().names()),
+        AdaptationGraphs.BACKWARD_OPSET);
+  }
+
+  Result differentiate(Set<String> relevantTensors) {
+    this.relevant = relevantTensors;
+    Head head = analysis.head();
+    accumulate(head.logits(), AdaptationGraphs.D_LOGITS);
+    accumulate(head.features(), AdaptationGraphs.D_FEATURES);
+    Map<String, String> scaleGrads = new LinkedHashMap<>();
+    Map<String, String> biasGrads = new LinkedHashMap<>();
+    List<NodeProto> nodes = analysis.graph().nodes();
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      NodeProto node = nodes.get(i);
+      String dy = gradientOf(node.getOutput(0));
+      if (dy == null) {
+        continue;
+      }
+      AdaptationGraphs.NormInternals norm = norms.get(node.getOutput(0));
+      if (norm != null) {
+        normRule(norm, dy, scaleGrads, biasGrads);
+      } else {
+        rule(node, dy);
+      }
+    }
+    return new Result(model(scaleGrads, biasGrads), List.copyOf(saved), scaleGrads, biasGrads);
+  }
+
+  private ModelProto model(Map<String, String> scaleGrads, Map<String, String> biasGrads) {
+    GraphProto.Builder g = GraphProto.newBuilder().setName("attune_backward");
+    Head head = analysis.head();
+    g.addInput(Graph.floatValue(AdaptationGraphs.D_LOGITS, batchDim(), head.classes()));
+    g.addInput(Graph.floatValue(AdaptationGraphs.D_FEATURES, batchDim(), head.dim()));
+    g.addInput(Graph.floatValue(AdaptationGraphs.ALPHA));
+    for (String s : saved) {
+      g.addInput(ValueInfoProto.newBuilder().setName(s).setType(savedType(s)));
+    }
+    g.addAllNode(e.nodes());
+    g.addAllInitializer(e.constants());
+    g.addAllInitializer(copiedConstants.values());
+    for (NormLayer layer : analysis.norms()) {
+      for (String[] pair : new String[][] {{layer.scale(), scaleGrads.get(layer.scale())},
+          {layer.bias(), biasGrads.get(layer.bias())}}) {
+        String out = "grad/" + pair[0];
+        String value = pair[1] != null ? pair[1] : e.floats(new long[] {layer.channels()},
+            new float[layer.channels()]);
+        g.addNode(Graph.node("Identity", out, List.of(value), List.of(out)));
+        g.addOutput(Graph.floatValue(out, layer.channels()));
+      }
+    }
+    // Zero gradients of layers that never reach the logits were emitted after the copy above.
+    g.clearInitializer().addAllInitializer(e.constants()).addAllInitializer(
+        copiedConstants.values());
+    return AdaptationGraphs.standalone(analysis.model(), g.build());
+  }
+
+  private ai.onnx.proto.OnnxMl.TypeProto savedType(String name) {
+    boolean isIndex = maxPoolIndices.containsValue(name);
+    ai.onnx.proto.OnnxMl.TypeProto.Tensor.Builder t = ai.onnx.proto.OnnxMl.TypeProto.Tensor
+        .newBuilder().setElemType(isIndex ? Tensors.INT64 : Tensors.FLOAT);
+    return ai.onnx.proto.OnnxMl.TypeProto.newBuilder().setTensorType(t).build();
+  }
+
+  private long batchDim() {
+    return analysis.shapes().fixedBatch() > 0 ? analysis.shapes().fixedBatch() : -1;
+  }
+
+  // ---- bookkeeping -------------------------------------------------------------------------
+
+  private void accumulate(String tensor, String gradient) {
+    grads.computeIfAbsent(tensor, k -> new ArrayList<>()).add(gradient);
+  }
+
+  /** The summed gradient of a tensor, or null when nothing flows into it. */
+  private String gradientOf(String tensor) {
+    List<String> parts = grads.get(tensor);
+    if (parts == null || parts.isEmpty()) {
+      return null;
+    }
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    String sum = e.op("Sum", parts);
+    grads.put(tensor, new ArrayList<>(List.of(sum)));
+    return sum;
+  }
+
+  private boolean needs(String tensor) {
+    return relevant.contains(tensor);
+  }
+
+  /** A forward tensor in the backward graph: constants are copied, the rest is saved. */
+  private String value(String tensor) {
+    var constant = analysis.graph().constant(tensor);
+    if (constant.isPresent()) {
+      copiedConstants.putIfAbsent(tensor, constant.get());
+    } else {
+      saved.add(tensor);
+    }
+    return tensor;
+  }
+
+  private long[] shape(String tensor) {
+    return analysis.shapes().of(tensor);
+  }
+
+  /** Reshape target: -1 for the batch dim, which must be unique. */
+  private long[] reshapeDims(String tensor) {
+    long[] dims = shape(tensor);
+    long batchDims = Arrays.stream(dims).filter(d -> d < 0).count();
+    if (batchDims > 1) {
+      throw new InvalidModelException("tensor '" + tensor + "' has " + batchDims
+          + " dims that follow the batch size; Attune supports one");
+    }
+    return dims;
+  }
+
+  /** Expand target: 1 for the batch dim, broadcast from the gradient. */
+  private String expandTo(String grad, String tensor) {
+    long[] dims = shape(tensor);
+    long[] target = Arrays.stream(dims).map(d -> d < 0 ? 1 : d).toArray();
+    return e.op("Expand", grad, e.longs(target));
+  }
+
+  /** Sums a broadcast gradient back to the shape of the operand it came from. */
+  private String unbroadcast(String grad, String operand, String output) {
+    long[] in = analysis.graph().constant(operand).map(Tensors::dims).orElseGet(() ->
+        shape(operand));
+    long[] out = shape(output);
+    if (Arrays.equals(in, out)) {
+      return grad;
+    }
+    List<Long> axes = new ArrayList<>();
+    int lead = out.length - in.length;
+    for (int i = 0; i < out.length; i++) {
+      if (i < lead || (in[i - lead] == 1 && out[i] != 1)) {
+        axes.add((long) i);
+      }
+    }
+    String reduced = e.reduce("ReduceSum", grad, axes.stream().mapToLong(Long::longValue)
+        .toArray(), true);
+    return e.reshape(reduced, in);
+  }
+
+  // ---- rules -------------------------------------------------------------------------------
+
+  private void rule(NodeProto node, String dy) {
+    String x = node.getInputCount() > 0 ? node.getInput(0) : "";
+    switch (node.getOpType()) {
+      case "Identity", "Dropout" -> pass(x, dy);
+      case "Cast" -> pass(x, dy);
+      case "Neg" -> pass(x, e.op("Neg", dy));
+      case "Flatten", "Reshape", "Squeeze", "Unsqueeze" -> pass(x,
+          e.reshape(dy, reshapeDims(x)));
+      case "Relu" -> pass(x, e.op("Mul", dy, e.op("Cast", e.op("Greater", value(x),
+          e.scalar(0f)), Attrs.i("to", Tensors.FLOAT))));
+      case "LeakyRelu" -> pass(x, e.op("Mul", dy, e.op("Where", List.of(
+          e.op("Greater", value(x), e.scalar(0f)), e.scalar(1f),
+          e.scalar(Attrs.getFloat(node, "alpha", 0.01f))))));
+      case "Clip" -> clip(node, dy);
+      case "Sigmoid" -> {
+        String y = value(node.getOutput(0));
+        pass(x, e.op("Mul", dy, e.op("Mul", y, e.op("Sub", e.scalar(1f), y))));
+      }
+      case "Tanh" -> {
+        String y = value(node.getOutput(0));
+        pass(x, e.op("Mul", dy, e.op("Sub", e.scalar(1f), e.op("Mul", y, y))));
+      }
+      case "HardSigmoid" -> hardSigmoid(node, dy);
+      case "HardSwish" -> hardSwish(node, dy);
+      case "Add", "Sum" -> {
+        for (String in : node.getInputList()) {
+          pass(in, unbroadcastIfNeeded(dy, in, node));
+        }
+      }
+      case "Sub" -> {
+        pass(node.getInput(0), unbroadcastIfNeeded(dy, node.getInput(0), node));
+        if (needs(node.getInput(1))) {
+          pass(node.getInput(1), unbroadcastIfNeeded(e.op("Neg", dy), node.getInput(1), node));
+        }
+      }
+      case "Mul" -> {
+        String a = node.getInput(0);
+        String b = node.getInput(1);
+        if (needs(a)) {
+          pass(a, unbroadcast(e.op("Mul", dy, value(b)), a, node.getOutput(0)));
+        }
+        if (needs(b)) {
+          pass(b, unbroadcast(e.op("Mul", dy, value(a)), b, node.getOutput(0)));
+        }
+      }
+      case "Div" -> div(node, dy);
+      case "Conv" -> conv(node, dy);
+      case "Gemm" -> gemm(node, dy);
+      case "MatMul" -> matMul(node, dy);
+      case "GlobalAveragePool" -> {
+        long[] dims = shape(x);
+        long area = 1;
+        for (int i = 2; i < dims.length; i++) {
+          area *= dims[i];
+        }
+        pass(x, expandTo(e.op("Div", dy, e.scalar(area)), x));
+      }
+      case "ReduceMean", "ReduceSum" -> reduce(node, dy);
+      case "AveragePool" -> averagePool(node, dy);
+      case "MaxPool" -> maxPool(node, dy);
+      case "Transpose" -> transpose(node, dy);
+      case "Concat" -> concat(node, dy);
+      case "Pad" -> pad(node, dy);
+      default -> throw new InvalidModelException("cannot differentiate " + Graph.describe(node)
+          + ": op " + node.getOpType() + " is not supported between normalization layers and "
+          + "the logits");
+    }
+  }
+
+  private void pass(String tensor, String gradient) {
+    if (!tensor.isEmpty() && needs(tensor)) {
+      accumulate(tensor, gradient);
+    }
+  }
+
+  private String unbroadcastIfNeeded(String dy, String operand, NodeProto node) {
+    return needs(operand) ? unbroadcast(dy, operand, node.getOutput(0)) : dy;
+  }
+
+  private void normRule(AdaptationGraphs.NormInternals n, String dy,
+      Map<String, String> scaleGrads, Map<String, String> biasGrads) {
+    long[] axes = AdaptationGraphs.reducedAxes(n.rank());
+    String xhat = value(n.xhat());
+    scaleGrads.put(n.layer().scale(), e.reduce("ReduceSum", e.op("Mul", dy, xhat), axes, false));
+    biasGrads.put(n.layer().bias(), e.reduce("ReduceSum", dy, axes, false));
+    if (!needs(n.layer().input())) {
+      return;
+    }
+    String s = value(n.invStd());
+    String g = e.op("Mul", dy, value(n.gamma4()));
+    String oneMinusAlpha = e.op("Sub", e.scalar(1f), AdaptationGraphs.ALPHA);
+    String meanG = e.reduce("ReduceMean", g, axes, true);
+    String meanGx = e.reduce("ReduceMean", e.op("Mul", g, xhat), axes, true);
+    // (x - mu_b) * s = xhat + (mu - mu_b) * s
+    String xhatBatch = e.op("Add", xhat, e.op("Mul", value(n.meanShift()), s));
+    String inner = e.op("Sub", g, e.op("Mul", oneMinusAlpha,
+        e.op("Add", meanG, e.op("Mul", meanGx, xhatBatch))));
+    pass(n.layer().input(), e.op("Mul", s, inner));
+  }
+
+  private void clip(NodeProto node, String dy) {
+    String x = value(node.getInput(0));
+    String mask = null;
+    String min = clipBound(node, 1, "min");
+    String max = clipBound(node, 2, "max");
+    if (min != null) {
+      mask = e.op("Greater", x, min);
+    }
+    if (max != null) {
+      String below = e.op("Less", x, max);
+      mask = mask == null ? below : e.op("And", mask, below);
+    }
+    String grad = mask == null ? dy
+        : e.op("Mul", dy, e.op("Cast", mask, Attrs.i("to", Tensors.FLOAT)));
+    pass(node.getInput(0), grad);
+  }
+
+  private String clipBound(NodeProto node, int input, String attr) {
+    if (node.getInputCount() > input && !node.getInput(input).isEmpty()) {
+      return value(node.getInput(input));
+    }
+    return Attrs.find(node, attr).map(a -> e.scalar(a.getF())).orElse(null);
+  }
+
+  private void hardSigmoid(NodeProto node, String dy) {
+    float alpha = Attrs.getFloat(node, "alpha", 0.2f);
+    float beta = Attrs.getFloat(node, "beta", 0.5f);
+    String z = e.op("Add", e.op("Mul", value(node.getInput(0)), e.scalar(alpha)), e.scalar(beta));
+    String inside = e.op("And", e.op("Greater", z, e.scalar(0f)), e.op("Less", z, e.scalar(1f)));
+    pass(node.getInput(0), e.op("Mul", dy, e.op("Mul", e.op("Cast", inside,
+        Attrs.i("to", Tensors.FLOAT)), e.scalar(alpha))));
+  }
+
+  /** HardSwish = x * HardSigmoid(x; 1/6, 1/2): slope 0 below -3, x/3 + 1/2 up to 3, then 1. */
+  private void hardSwish(NodeProto node, String dy) {
+    String x = value(node.getInput(0));
+    String middle = e.op("Add", e.op("Div", x, e.scalar(3f)), e.scalar(0.5f));
+    String slope = e.op("Where", List.of(e.op("Less", x, e.scalar(-3f)), e.scalar(0f),
+        e.op("Where", List.of(e.op("Greater", x, e.scalar(3f)), e.scalar(1f), middle))));
+    pass(node.getInput(0), e.op("Mul", dy, slope));
+  }
+
+  private void div(NodeProto node, String dy) {
+    String a = node.getInput(0);
+    String b = node.getInput(1);
+    if (needs(a)) {
+      pass(a, unbroadcast(e.op("Div", dy, value(b)), a, node.getOutput(0)));
+    }
+    if (needs(b)) {
+      // d(a/b)/db = -(a/b)/b
+      String y = value(node.getOutput(0));
+      pass(b, unbroadcast(e.op("Neg", e.op("Div", e.op("Mul", dy, y), value(b))), b,
+          node.getOutput(0)));
+    }
+  }
+
+  private void conv(NodeProto node, String dy) {
+    String x = node.getInput(0);
+    if (needs(node.getInput(1))) {
+      throw new InvalidModelException(Graph.describe(node) + ": weights computed from a "
+          + "normalization layer are not supported");
+    }
+    if (!needs(x)) {
+      return;
+    }
+    String w = value(node.getInput(1));
+    long[] in = shape(x);
+    long[] out = shape(node.getOutput(0));
+    long[] kernel = kernelShape(node);
+    Window window = Window.of(node, kernel, in, out);
+    pass(x, e.op("ConvTranspose", List.of(dy, w), window.transposeAttrs(
+        Attrs.i("group", Attrs.getInt(node, "group", 1)))));
+  }
+
+  private long[] kernelShape(NodeProto node) {
+    long[] k = Attrs.getInts(node, "kernel_shape");
+    if (k != null) {
+      return k;
+    }
+    long[] w = analysis.graph().constant(node.getInput(1)).map(Tensors::dims)
+        .orElseGet(() -> shape(node.getInput(1)));
+    return Arrays.copyOfRange(w, 2, w.length);
+  }
+
+  private void gemm(NodeProto node, String dy) {
+    String a = node.getInput(0);
+    if (needs(node.getInput(1))) {
+      throw new InvalidModelException(Graph.describe(node) + ": a Gemm whose second operand "
+          + "depends on a normalization layer is not supported");
+    }
+    if (!needs(a)) {
+      return;
+    }
+    float alpha = Attrs.getFloat(node, "alpha", 1f);
+    long transA = Attrs.getInt(node, "transA", 0);
+    long transB = Attrs.getInt(node, "transB", 0);
+    String b = value(node.getInput(1));
+    String grad = transA == 0
+        ? e.op("Gemm", List.of(dy, b), Attrs.f("alpha", alpha), Attrs.i("transB", 1 - transB))
+        : e.op("Gemm", List.of(b, dy), Attrs.f("alpha", alpha), Attrs.i("transA", transB),
+            Attrs.i("transB", 1));
+    pass(a, grad);
+  }
+
+  private void matMul(NodeProto node, String dy) {
+    String a = node.getInput(0);
+    String b = node.getInput(1);
+    if (needs(b)) {
+      throw new InvalidModelException(Graph.describe(node) + ": a MatMul whose second operand "
+          + "depends on a normalization layer is not supported");
+    }
+    if (!needs(a)) {
+      return;
+    }
+    long[] bDims = analysis.graph().constant(b).map(Tensors::dims).orElseGet(() -> shape(b));
+    long[] perm = new long[bDims.length];
+    for (int i = 0; i < perm.length; i++) {
+      perm[i] = i;
+    }
+    perm[perm.length - 1] = perm.length - 2;
+    perm[perm.length - 2] = perm.length - 1;
+    String bt = e.op("Transpose", value(b), Attrs.ints("perm", perm));
+    pass(a, unbroadcast(e.op("MatMul", dy, bt), a, node.getOutput(0)));
+  }
+
+  private void reduce(NodeProto node, String dy) {
+    String x = node.getInput(0);
+    long[] in = shape(x);
+    long[] axes = Attrs.getInts(node, "axes");
+    if (axes == null && node.getInputCount() > 1 && !node.getInput(1).isEmpty()) {
+      axes = Tensors.longs(analysis.graph().constant(node.getInput(1)).orElseThrow(() ->
+          new InvalidModelException(Graph.describe(node) + ": axes must be a constant")));
+    }
+    if (axes == null) {
+      axes = new long[in.length];
+      for (int i = 0; i < in.length; i++) {
+        axes[i] = i;
+      }
+    }
+    long[] kept = in.clone();
+    long count = 1;
+    for (long axis : axes) {
+      int a = (int) (axis < 0 ? axis + in.length : axis);
+      if (in[a] < 0) {
+        throw new InvalidModelException(Graph.describe(node) + " reduces over the batch");
+      }
+      count *= in[a];
+      kept[a] = 1;
+    }
+    String g = e.reshape(dy, kept);
+    if (node.getOpType().equals("ReduceMean")) {
+      g = e.op("Div", g, e.scalar(count));
+    }
+    pass(x, expandTo(g, x));
+  }
+
+  private void averagePool(NodeProto node, String dy) {
+    String x = node.getInput(0);
+    long[] in = shape(x);
+    long[] out = shape(node.getOutput(0));
+    long[] kernel = Attrs.getInts(node, "kernel_shape");
+    Window window = Window.of(node, kernel, in, out);
+    boolean includePad = Attrs.getInt(node, "count_include_pad", 0) != 0;
+    float[] divisor = window.poolDivisors(includePad);
+    long[] divisorDims = new long[in.length];
+    divisorDims[0] = 1;
+    divisorDims[1] = 1;
+    for (int i = 2; i < in.length; i++) {
+      divisorDims[i] = out[i];
+    }
+    long channels = in[1];
+    long[] weightDims = new long[in.length];
+    weightDims[0] = channels;
+    weightDims[1] = 1;
+    int weightCount = (int) channels;
+    for (int i = 0; i < kernel.length; i++) {
+      weightDims[i + 2] = kernel[i];
+      weightCount *= (int) kernel[i];
+    }
+    float[] ones = new float[weightCount];
+    Arrays.fill(ones, 1f);
+    String scaled = e.op("Div", dy, e.floats(divisorDims, divisor));
+    pass(x, e.op("ConvTranspose", List.of(scaled, e.floats(weightDims, ones)),
+        window.transposeAttrs(Attrs.i("group", channels))));
+  }
+
+  private void maxPool(NodeProto node, String dy) {
+    String x = node.getInput(0);
+    long[] in = shape(x);
+    long perSample = 1;
+    for (int i = 1; i < in.length; i++) {
+      perSample *= in[i];
+    }
+    String indices = value(maxPoolIndices.get(node.getOutput(0)));
+    String batch = e.op("Slice", List.of(e.op("Shape", dy), e.longs(0), e.longs(1)));
+    String total = e.op("Mul", batch, e.longs(perSample));
+    String zeros = e.op("ConstantOfShape", total, Attrs.tensor("value",
+        Tensors.floatTensor("zero", new long[] {1}, new float[] {0f})));
+    String scattered = e.op("ScatterElements", List.of(zeros, e.reshape(indices, new long[] {-1}),
+        e.reshape(dy, new long[] {-1})), Attrs.i("axis", 0), Attrs.s("reduction", "add"));
+    pass(x, e.reshape(scattered, reshapeDims(x)));
+  }
+
+  private void transpose(NodeProto node, String dy) {
+    long[] perm = Attrs.getInts(node, "perm");
+    int rank = shape(node.getInput(0)).length;
+    if (perm == null) {
+      perm = new long[rank];
+      for (int i = 0; i < rank; i++) {
+        perm[i] = rank - 1 - i;
+      }
+    }
+    long[] inverse = new long[perm.length];
+    for (int i = 0; i < perm.length; i++) {
+      inverse[(int) perm[i]] = i;
+    }
+    pass(node.getInput(0), e.op("Transpose", dy, Attrs.ints("perm", inverse)));
+  }
+
+  private void concat(NodeProto node, String dy) {
+    long[] out = shape(node.getOutput(0));
+    long axis = Attrs.getInt(node, "axis", 0);
+    if (axis < 0) {
+      axis += out.length;
+    }
+    long offset = 0;
+    for (String in : node.getInputList()) {
+      long size = analysis.graph().constant(in).map(t -> Tensors.dims(t))
+          .orElseGet(() -> shape(in))[(int) axis];
+      if (size < 0) {
+        throw new InvalidModelException(Graph.describe(node) + " concatenates along the batch");
+      }
+      if (needs(in)) {
+        pass(in, e.op("Slice", List.of(dy, e.longs(offset), e.longs(offset + size),
+            e.longs(axis))));
+      }
+      offset += size;
+    }
+  }
+
+  private void pad(NodeProto node, String dy) {
+    String mode = Attrs.getString(node, "mode", "constant");
+    long[] pads = Attrs.getInts(node, "pads");
+    if (pads == null && node.getInputCount() > 1) {
+      pads = Tensors.longs(analysis.graph().constant(node.getInput(1)).orElseThrow(() ->
+          new InvalidModelException(Graph.describe(node) + ": pads must be a constant")));
+    }
+    if (!mode.equals("constant") || pads == null || node.getInputCount() > 3
+        || Arrays.stream(pads).anyMatch(p -> p < 0)) {
+      throw new InvalidModelException("cannot differentiate " + Graph.describe(node)
+          + ": only constant, non-negative padding of all axes is supported");
+    }
+    long[] in = shape(node.getInput(0));
+    long[] starts = new long[in.length];
+    long[] ends = new long[in.length];
+    long[] axes = new long[in.length];
+    for (int i = 0; i < in.length; i++) {
+      starts[i] = pads[i];
+      ends[i] = in[i] < 0 ? Long.MAX_VALUE : pads[i] + in[i];
+      axes[i] = i;
+    }
+    pass(node.getInput(0), e.op("Slice", List.of(dy, e.longs(starts), e.longs(ends),
+        e.longs(axes))));
+  }
+}

@@ -1,0 +1,85 @@
+package io.attune.adaptation.onnx;
+
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import io.attune.adaptation.onnx.internal.Attrs;
+import io.attune.adaptation.onnx.internal.Graph;
+import io.attune.adaptation.onnx.internal.Tensors;
+import java.util.List;
+import java.util.Random;
+
+/** Small ONNX classifiers built in Java, with seeded random weights, for graph tests. */
+final class TinyModels {
+
+  private TinyModels() {}
+
+  /**
+   * conv(1->4, 3x3, pad 1) - BN - Relu - MaxPool(3, stride 2, pad 1) - conv(4->6, 3x3, stride 2)
+   * - BN - Clip(0, 6) - residual-free GAP - Flatten - Gemm(6->3), on 1 x 8 x 8 inputs.
+   */
+  static ModelProto convBnNet(int opset) {
+    Random random = new Random(42);
+    GraphProto.Builder g = GraphProto.newBuilder().setName("tiny");
+    g.addInput(Graph.floatValue("input", -1, 1, 8, 8));
+    g.addOutput(Graph.floatValue("logits", -1, 3));
+    g.addInitializer(random("w1", random, 4, 1, 3, 3));
+    g.addInitializer(random("b1", random, 4));
+    bnParams(g, "bn1", 4, random);
+    g.addInitializer(random("w2", random, 6, 4, 3, 3));
+    bnParams(g, "bn2", 6, random);
+    g.addInitializer(random("fc.weight", random, 3, 6));
+    g.addInitializer(random("fc.bias", random, 3));
+    g.addNode(Graph.node("Conv", "conv1", List.of("input", "w1", "b1"), List.of("c1"),
+        Attrs.ints("pads", 1, 1, 1, 1)));
+    g.addNode(Graph.node("BatchNormalization", "bn1", List.of("c1", "bn1.weight", "bn1.bias",
+        "bn1.running_mean", "bn1.running_var"), List.of("n1"), Attrs.f("epsilon", 1e-5f)));
+    g.addNode(Graph.node("Relu", "relu1", List.of("n1"), List.of("r1")));
+    g.addNode(Graph.node("MaxPool", "pool", List.of("r1"), List.of("p1"),
+        Attrs.ints("kernel_shape", 3, 3), Attrs.ints("strides", 2, 2),
+        Attrs.ints("pads", 1, 1, 1, 1)));
+    g.addNode(Graph.node("Conv", "conv2", List.of("p1", "w2"), List.of("c2"),
+        Attrs.ints("strides", 2, 2)));
+    g.addNode(Graph.node("BatchNormalization", "bn2", List.of("c2", "bn2.weight", "bn2.bias",
+        "bn2.running_mean", "bn2.running_var"), List.of("n2"), Attrs.f("epsilon", 1e-5f)));
+    g.addInitializer(Tensors.floatTensor("zero", new long[0], new float[] {0f}));
+    g.addInitializer(Tensors.floatTensor("six", new long[0], new float[] {6f}));
+    g.addNode(Graph.node("Clip", "relu6", List.of("n2", "zero", "six"), List.of("r2")));
+    g.addNode(Graph.node("GlobalAveragePool", "gap", List.of("r2"), List.of("gp")));
+    g.addNode(Graph.node("Flatten", "flatten", List.of("gp"), List.of("features")));
+    g.addNode(Graph.node("Gemm", "fc", List.of("features", "fc.weight", "fc.bias"),
+        List.of("logits"), Attrs.i("transB", 1)));
+    return ModelProto.newBuilder().setIrVersion(8).addOpsetImport(OnnxModels.opset("", opset))
+        .setProducerName("attune-test").setGraph(g).build();
+  }
+
+  private static void bnParams(GraphProto.Builder g, String name, int c, Random random) {
+    float[] gamma = new float[c];
+    float[] beta = new float[c];
+    float[] mean = new float[c];
+    float[] var = new float[c];
+    for (int i = 0; i < c; i++) {
+      gamma[i] = 0.5f + random.nextFloat();
+      beta[i] = 0.4f * random.nextFloat() - 0.2f;
+      mean[i] = 0.3f * (float) random.nextGaussian();
+      var[i] = 0.5f + random.nextFloat();
+    }
+    long[] dims = {c};
+    g.addInitializer(Tensors.floatTensor(name + ".weight", dims, gamma));
+    g.addInitializer(Tensors.floatTensor(name + ".bias", dims, beta));
+    g.addInitializer(Tensors.floatTensor(name + ".running_mean", dims, mean));
+    g.addInitializer(Tensors.floatTensor(name + ".running_var", dims, var));
+  }
+
+  private static ai.onnx.proto.OnnxMl.TensorProto random(String name, Random random,
+      long... dims) {
+    int n = 1;
+    for (long d : dims) {
+      n *= (int) d;
+    }
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) (random.nextGaussian() * 0.5);
+    }
+    return Tensors.floatTensor(name, dims, v);
+  }
+}
