@@ -17,7 +17,8 @@ import picocli.CommandLine.HelpCommand;
       ""
     },
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {EvaluateCommand.class, HelpCommand.class},
+    subcommands = {EvaluateCommand.class, PrepareCommand.class, InspectCommand.class,
+        GradientsCommand.class, HelpCommand.class},
     footer = {
       "",
       "Examples:",

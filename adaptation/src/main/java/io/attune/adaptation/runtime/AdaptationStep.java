@@ -25,21 +25,41 @@ import java.util.Map;
 public final class AdaptationStep implements AutoCloseable {
 
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
-  private final ModelAnalysis analysis;
-  private final AdaptationGraphs.Pair graphs;
+  private final StepGraphs spec;
   private final OrtSession forwardSession;
   private final OrtSession backwardSession;
-  private final long[] sampleShape;
-  private final Map<String, float[]> sourceParams;
+
+  /**
+   * Everything a step needs: the two graphs and how to feed them.
+   *
+   * @param scales initializer names of the normalization scales, in layer order
+   * @param biases initializer names of the normalization biases, in layer order
+   * @param sourceParams source values of every normalization parameter, fed when not overridden
+   */
+  public record StepGraphs(ModelProto forward, ModelProto backward, String input,
+      long[] sampleShape, List<String> saved, int classes, int dim, List<String> scales,
+      List<String> biases, Map<String, float[]> sourceParams) {
+
+    /** The graphs of a model analysed in memory (tests, benchmarks, prepare itself). */
+    public static StepGraphs of(ModelAnalysis analysis, long[] sampleShape) {
+      AdaptationGraphs.Pair pair = AdaptationGraphs.build(analysis);
+      return new StepGraphs(pair.forward(), pair.backward(), analysis.input(), sampleShape,
+          pair.saved(), analysis.head().classes(), analysis.head().dim(),
+          analysis.norms().stream().map(NormLayer::scale).toList(),
+          analysis.norms().stream().map(NormLayer::bias).toList(),
+          analysis.sourceParameters());
+    }
+  }
 
   public AdaptationStep(ModelAnalysis analysis, long[] sampleShape, int threads) {
-    this.analysis = analysis;
-    this.sampleShape = sampleShape.clone();
-    this.graphs = AdaptationGraphs.build(analysis);
-    this.sourceParams = analysis.sourceParameters();
+    this(StepGraphs.of(analysis, sampleShape), threads);
+  }
+
+  public AdaptationStep(StepGraphs spec, int threads) {
+    this.spec = spec;
     try {
-      this.forwardSession = open(graphs.forward(), threads);
-      this.backwardSession = open(graphs.backward(), threads);
+      this.forwardSession = open(spec.forward(), threads);
+      this.backwardSession = open(spec.backward(), threads);
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime rejected a generated graph: "
           + e.getMessage(), e);
@@ -55,12 +75,8 @@ public final class AdaptationStep implements AutoCloseable {
     }
   }
 
-  public List<NormLayer> norms() {
-    return analysis.norms();
-  }
-
-  public AdaptationGraphs.Pair graphs() {
-    return graphs;
+  public StepGraphs graphs() {
+    return spec;
   }
 
   /** The outputs of one forward pass; close it to release the tensors kept for backward. */
@@ -87,12 +103,14 @@ public final class AdaptationStep implements AutoCloseable {
       return floats(AdaptationGraphs.FEATURES);
     }
 
-    public float[] batchMean(NormLayer layer) {
-      return floats(AdaptationGraphs.batchMeanOutput(layer));
+    /** Batch mean of the layer at {@code index}, over all axes but the channels. */
+    public float[] batchMean(int index) {
+      return floats(AdaptationGraphs.batchMeanOutput(index));
     }
 
-    public float[] batchVar(NormLayer layer) {
-      return floats(AdaptationGraphs.batchVarOutput(layer));
+    /** Biased batch variance of the layer at {@code index}. */
+    public float[] batchVar(int index) {
+      return floats(AdaptationGraphs.batchVarOutput(index));
     }
 
     private float[] floats(String name) {
@@ -121,12 +139,13 @@ public final class AdaptationStep implements AutoCloseable {
   public Forward forward(float[] input, int batch, Map<String, float[]> params, float alpha) {
     Map<String, OnnxTensor> feed = new LinkedHashMap<>();
     try {
+      long[] sampleShape = spec.sampleShape();
       long[] shape = new long[sampleShape.length + 1];
       shape[0] = batch;
       System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
-      feed.put(analysis.input(), OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape));
+      feed.put(spec.input(), OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape));
       feed.put(AdaptationGraphs.ALPHA, OnnxTensor.createTensor(env, alpha));
-      Map<String, float[]> all = new LinkedHashMap<>(sourceParams);
+      Map<String, float[]> all = new LinkedHashMap<>(spec.sourceParams());
       for (String name : params.keySet()) {
         if (!all.containsKey(name)) {
           throw new IllegalArgumentException("no normalization parameter named '" + name + "'");
@@ -153,24 +172,24 @@ public final class AdaptationStep implements AutoCloseable {
    */
   public Map<String, float[]> backward(Forward forward, float[] dLogits, float[] dFeatures) {
     int n = forward.batch();
-    float[] df = dFeatures != null ? dFeatures : new float[n * analysis.head().dim()];
+    float[] df = dFeatures != null ? dFeatures : new float[n * spec.dim()];
     Map<String, OnnxTensor> owned = new HashMap<>();
     try {
       owned.put(AdaptationGraphs.D_LOGITS, OnnxTensor.createTensor(env, FloatBuffer.wrap(dLogits),
-          new long[] {n, analysis.head().classes()}));
+          new long[] {n, spec.classes()}));
       owned.put(AdaptationGraphs.D_FEATURES, OnnxTensor.createTensor(env, FloatBuffer.wrap(df),
-          new long[] {n, analysis.head().dim()}));
+          new long[] {n, spec.dim()}));
       Map<String, OnnxTensor> feed = new HashMap<>(owned);
       feed.put(AdaptationGraphs.ALPHA, forward.fed.get(AdaptationGraphs.ALPHA));
-      for (String s : graphs.saved()) {
+      for (String s : spec.saved()) {
         OnnxValue v = forward.result.get(s).orElseThrow(() ->
             new IllegalStateException("forward did not keep '" + s + "'"));
         feed.put(s, (OnnxTensor) v);
       }
       Map<String, float[]> grads = new LinkedHashMap<>();
       try (OrtSession.Result result = backwardSession.run(feed)) {
-        for (NormLayer layer : analysis.norms()) {
-          for (String param : List.of(layer.scale(), layer.bias())) {
+        for (List<String> group : List.of(spec.scales(), spec.biases())) {
+          for (String param : group) {
             FloatBuffer b = ((OnnxTensor) result.get("grad/" + param).orElseThrow())
                 .getFloatBuffer();
             float[] g = new float[b.remaining()];

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Random;
 
 /** Small ONNX classifiers built in Java, with seeded random weights, for graph tests. */
-final class TinyModels {
+public final class TinyModels {
 
   private TinyModels() {}
 
@@ -17,7 +17,7 @@ final class TinyModels {
    * conv(1->4, 3x3, pad 1) - BN - Relu - MaxPool(3, stride 2, pad 1) - conv(4->6, 3x3, stride 2)
    * - BN - Clip(0, 6) - residual-free GAP - Flatten - Gemm(6->3), on 1 x 8 x 8 inputs.
    */
-  static ModelProto convBnNet(int opset) {
+  public static ModelProto convBnNet(int opset) {
     Random random = new Random(42);
     GraphProto.Builder g = GraphProto.newBuilder().setName("tiny");
     g.addInput(Graph.floatValue("input", -1, 1, 8, 8));

@@ -174,12 +174,12 @@ public final class AdaptationGraphs {
   }
 
   /** Output name of a layer's batch statistic, as the runtime reads it. */
-  public static String batchMeanOutput(NormLayer layer) {
-    return "attune/batch_mean/" + layer.index();
+  public static String batchMeanOutput(int layerIndex) {
+    return "attune/batch_mean/" + layerIndex;
   }
 
-  public static String batchVarOutput(NormLayer layer) {
-    return "attune/batch_var/" + layer.index();
+  public static String batchVarOutput(int layerIndex) {
+    return "attune/batch_var/" + layerIndex;
   }
 
   private ModelProto forwardModel(List<String> saved) {
@@ -214,8 +214,8 @@ public final class AdaptationGraphs {
         analysis.opset());
     for (NormInternals n : normsByOutput.values()) {
       long[] c = {n.layer().channels()};
-      outputs.put(batchMeanOutput(n.layer()), tail.reshape(n.batchMean(), c));
-      outputs.put(batchVarOutput(n.layer()), tail.reshape(n.batchVar(), c));
+      outputs.put(batchMeanOutput(n.layer().index()), tail.reshape(n.batchMean(), c));
+      outputs.put(batchVarOutput(n.layer().index()), tail.reshape(n.batchVar(), c));
     }
     g.addAllNode(tail.nodes());
     g.addAllInitializer(tail.constants());

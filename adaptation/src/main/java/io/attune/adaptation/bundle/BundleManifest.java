@@ -1,0 +1,71 @@
+package io.attune.adaptation.bundle;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.List;
+
+/**
+ * The {@code manifest.json} of a model bundle: everything a worker or an edge needs besides the
+ * graphs themselves. Source parameters are inline (kilobytes); head weights and the source
+ * memory are {@code .npy} files beside it.
+ *
+ * @param formatVersion bumped on incompatible changes; readers refuse newer ones
+ * @param name model name
+ * @param sourceModel file name of the ONNX model the bundle was prepared from
+ * @param sourceSha256 SHA-256 of that file, to tell which model a bundle belongs to
+ * @param input name of the image input of every graph
+ * @param inputShape per-sample shape {@code [C, H, W]}
+ * @param preprocessing how raw pixels become the input, or null when unknown
+ * @param classNames one per logit
+ * @param opset default ONNX opset of the source model
+ * @param fixedBatch batch size baked into the model, 0 when dynamic
+ * @param insertedNormalization true when the source had its BN folded and Attune inserted
+ *     normalization layers calibrated on source images
+ * @param layers the normalization layers, in graph order
+ * @param head the classifier head
+ * @param graphs file names of the graphs and the tensors forward hands to backward
+ * @param sourceMemory the source memory files, or null
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record BundleManifest(
+    int formatVersion,
+    String name,
+    String sourceModel,
+    String sourceSha256,
+    String input,
+    List<Integer> inputShape,
+    Preprocessing preprocessing,
+    List<String> classNames,
+    int opset,
+    int fixedBatch,
+    boolean insertedNormalization,
+    List<Layer> layers,
+    HeadInfo head,
+    Graphs graphs,
+    SourceMemory sourceMemory) {
+
+  public static final int FORMAT_VERSION = 1;
+
+  /** {@code x = (pixel / pixelScale - mean[c]) / std[c]}. */
+  public record Preprocessing(List<Float> mean, List<Float> std, float pixelScale) {}
+
+  /** One normalization layer with its source parameters. */
+  public record Layer(int index, String node, String input, String scale, String bias,
+      String mean, String var, int channels, float epsilon, float[] sourceScale,
+      float[] sourceBias, float[] sourceMean, float[] sourceVar) {}
+
+  /**
+   * The classifier head; weights {@code [classes, dim]} and bias {@code [classes]} as .npy.
+   */
+  public record HeadInfo(String logits, String features, int classes, int dim,
+      String weightsFile, String biasFile) {}
+
+  /** Graph files, relative to the bundle directory. */
+  public record Graphs(String edge, String forward, String backward, List<String> saved) {}
+
+  /** Penultimate features and labels of source samples, {@code [M, dim]} and {@code [M]}. */
+  public record SourceMemory(String featuresFile, String labelsFile, int samples) {}
+
+  public int parameterCount() {
+    return layers.stream().mapToInt(l -> 2 * l.channels()).sum();
+  }
+}

@@ -1,0 +1,161 @@
+package io.attune.adaptation.bundle;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.attune.adaptation.data.FloatData;
+import io.attune.adaptation.data.NpyWriter;
+import io.attune.adaptation.data.Shape;
+import io.attune.adaptation.model.InvalidModelException;
+import io.attune.adaptation.model.ModelCard;
+import io.attune.adaptation.onnx.OnnxModels;
+import io.attune.adaptation.onnx.internal.AdaptationGraphs;
+import io.attune.adaptation.onnx.internal.EdgeGraph;
+import io.attune.adaptation.onnx.internal.ModelAnalysis;
+import io.attune.adaptation.onnx.internal.NormLayer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * {@code attune prepare}: turns a standard ONNX classifier into a model bundle (edge graph,
+ * adaptation graphs, manifest, head weights, source memory).
+ */
+public final class ModelPreparation {
+
+  /**
+   * What to prepare.
+   *
+   * @param model the ONNX classifier
+   * @param out the bundle directory to write (created; files in it are replaced)
+   * @param card preprocessing and class names, or null (then the input shape comes from the
+   *     model and classes are numbered)
+   * @param sourceFeatures penultimate features of source samples ({@code .npy}, M x D), or null
+   * @param sourceLabels their labels ({@code .npy}, M), or null
+   */
+  public record Options(Path model, Path out, ModelCard card, Path sourceFeatures,
+      Path sourceLabels) {}
+
+  private ModelPreparation() {}
+
+  public static ModelBundle prepare(Options options) throws IOException {
+    ModelProto model = OnnxModels.read(options.model());
+    long[] sampleShape = sampleShape(options);
+    ModelAnalysis analysis = ModelAnalysis.of(model, sampleShape);
+    if (analysis.norms().isEmpty()) {
+      throw new InvalidModelException(options.model() + ": has no BatchNormalization layer "
+          + "(exporters usually fold BN into the convolutions); Attune cannot yet insert "
+          + "normalization layers into such a model, so export it with its BatchNormalization "
+          + "nodes kept (PyTorch: training=torch.onnx.TrainingMode.PRESERVE, "
+          + "do_constant_folding=False)");
+    }
+    AdaptationGraphs.Pair graphs = AdaptationGraphs.build(analysis);
+    Path out = options.out();
+    Files.createDirectories(out);
+    OnnxModels.write(EdgeGraph.build(analysis), out.resolve("edge.onnx"));
+    OnnxModels.write(graphs.forward(), out.resolve("adapt-forward.onnx"));
+    OnnxModels.write(graphs.backward(), out.resolve("adapt-backward.onnx"));
+    NpyWriter.write(out.resolve("head-weights.npy"), new FloatData(
+        Shape.of(analysis.head().classes(), analysis.head().dim()), analysis.head().weights()));
+    NpyWriter.write(out.resolve("head-bias.npy"), new FloatData(
+        Shape.of(analysis.head().classes()), analysis.head().bias()));
+    BundleManifest.SourceMemory memory = copySourceMemory(options, analysis, out);
+    BundleManifest manifest = manifest(options, analysis, graphs, sampleShape, memory);
+    ModelBundle.writeManifest(out, manifest);
+    return ModelBundle.open(out);
+  }
+
+  private static BundleManifest manifest(Options options, ModelAnalysis analysis,
+      AdaptationGraphs.Pair graphs, long[] sampleShape, BundleManifest.SourceMemory memory)
+      throws IOException {
+    Map<String, float[]> source = analysis.sourceParameters();
+    List<BundleManifest.Layer> layers = new ArrayList<>();
+    for (NormLayer n : analysis.norms()) {
+      layers.add(new BundleManifest.Layer(n.index(), n.node(), n.input(), n.scale(), n.bias(),
+          n.mean(), n.var(), n.channels(), n.epsilon(), source.get(n.scale()),
+          source.get(n.bias()), source.get(n.mean()), source.get(n.var())));
+    }
+    ModelCard card = options.card();
+    int classes = analysis.head().classes();
+    List<String> classNames = card != null && card.numClasses() == classes ? card.classNames()
+        : IntStream.range(0, classes).mapToObj(i -> "class" + i).toList();
+    String name = card != null && card.name() != null ? card.name()
+        : options.model().getFileName().toString().replaceFirst("\\.onnx$", "");
+    return new BundleManifest(BundleManifest.FORMAT_VERSION, name,
+        options.model().getFileName().toString(), sha256(options.model()), analysis.input(),
+        java.util.Arrays.stream(sampleShape).mapToInt(Math::toIntExact).boxed().toList(),
+        card == null ? null : new BundleManifest.Preprocessing(card.mean(), card.std(),
+            card.pixelScale()),
+        classNames, analysis.opset(), analysis.shapes().fixedBatch(), false, layers,
+        new BundleManifest.HeadInfo(analysis.head().logits(), analysis.head().features(),
+            classes, analysis.head().dim(), "head-weights.npy", "head-bias.npy"),
+        new BundleManifest.Graphs("edge.onnx", "adapt-forward.onnx", "adapt-backward.onnx",
+            graphs.saved()),
+        memory);
+  }
+
+  private static BundleManifest.SourceMemory copySourceMemory(Options options,
+      ModelAnalysis analysis, Path out) throws IOException {
+    if (options.sourceFeatures() == null) {
+      return null;
+    }
+    FloatData features = io.attune.adaptation.data.ArrayReader.loadFloats(options.sourceFeatures());
+    long[] labels = io.attune.adaptation.data.ArrayReader.loadLongs(options.sourceLabels()).data();
+    if (features.shape().rank() != 2 || features.shape().dim(1) != analysis.head().dim()
+        || features.shape().dim(0) != labels.length) {
+      throw new InvalidModelException(options.sourceFeatures() + ": source memory must be "
+          + labels.length + " x " + analysis.head().dim() + " features with one label each, got "
+          + features.shape() + " and " + labels.length + " labels");
+    }
+    Files.copy(options.sourceFeatures(), out.resolve("source-features.npy"),
+        StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(options.sourceLabels(), out.resolve("source-labels.npy"),
+        StandardCopyOption.REPLACE_EXISTING);
+    return new BundleManifest.SourceMemory("source-features.npy", "source-labels.npy",
+        labels.length);
+  }
+
+  private static long[] sampleShape(Options options) {
+    if (options.card() != null) {
+      return options.card().inputShape().stream().mapToLong(Integer::longValue).toArray();
+    }
+    try (OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        OrtSession session = OrtEnvironment.getEnvironment().createSession(
+            options.model().toString(), so)) {
+      long[] shape = ((TensorInfo) session.getInputInfo().values().iterator().next().getInfo())
+          .getShape();
+      long[] sample = java.util.Arrays.copyOfRange(shape, 1, shape.length);
+      if (java.util.Arrays.stream(sample).anyMatch(d -> d <= 0)) {
+        throw new InvalidModelException(options.model() + ": input shape "
+            + java.util.Arrays.toString(shape) + " has dynamic sizes besides the batch; pass "
+            + "--meta with an inputShape");
+      }
+      return sample;
+    } catch (OrtException e) {
+      throw new InvalidModelException(options.model() + ": ONNX Runtime cannot load it: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static String sha256(Path file) throws IOException {
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file),
+        MessageDigest.getInstance("SHA-256"))) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+  }
+}

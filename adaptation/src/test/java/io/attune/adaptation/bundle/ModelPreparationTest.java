@@ -1,0 +1,154 @@
+package io.attune.adaptation.bundle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.attune.adaptation.model.InvalidModelException;
+import io.attune.adaptation.onnx.OnnxModels;
+import io.attune.adaptation.onnx.TinyModels;
+import io.attune.adaptation.onnx.internal.EdgeGraph;
+import io.attune.adaptation.runtime.AdaptationStep;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelPreparationTest {
+
+  private static final int BATCH = 5;
+
+  @TempDir
+  Path dir;
+
+  private ModelBundle prepareTiny() throws Exception {
+    Path model = dir.resolve("tiny.onnx");
+    OnnxModels.write(TinyModels.convBnNet(13), model);
+    return ModelPreparation.prepare(new ModelPreparation.Options(model, dir.resolve("bundle"),
+        null, null, null));
+  }
+
+  private static float[] input() {
+    Random random = new Random(11);
+    float[] x = new float[BATCH * 64];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) random.nextGaussian();
+    }
+    return x;
+  }
+
+  @Test
+  void manifestListsTheLayersWithTheirSourceParameters() throws Exception {
+    BundleManifest m = prepareTiny().manifest();
+
+    assertThat(m.layers()).extracting(BundleManifest.Layer::scale)
+        .containsExactly("bn1.weight", "bn2.weight");
+    assertThat(m.layers()).extracting(BundleManifest.Layer::channels).containsExactly(4, 6);
+    assertThat(m.parameterCount()).isEqualTo(2 * (4 + 6));
+    assertThat(m.head().classes()).isEqualTo(3);
+    assertThat(m.head().dim()).isEqualTo(6);
+    assertThat(m.inputShape()).containsExactly(1, 8, 8);
+    assertThat(ModelBundle.open(dir.resolve("bundle")).sourceParameters()).hasSize(8);
+  }
+
+  @Test
+  void atAlphaOneTheAdaptationForwardAndTheEdgeGraphReproduceTheSourceModel() throws Exception {
+    ModelBundle bundle = prepareTiny();
+    float[] x = input();
+    float[] original = run(OnnxModels.read(dir.resolve("tiny.onnx")), x, Map.of(), "logits");
+    float[] edge = run(OnnxModels.read(bundle.edgeGraph()), x, bundle.sourceParameters(),
+        EdgeGraph.LOGITS);
+    float[] adapted;
+    try (AdaptationStep step = bundle.openStep(1);
+        AdaptationStep.Forward fwd = step.forward(x, BATCH, Map.of(), 1f)) {
+      adapted = fwd.logits();
+    }
+
+    for (int i = 0; i < original.length; i++) {
+      assertThat(edge[i]).isCloseTo(original[i], within(1e-4f));
+      assertThat(adapted[i]).isCloseTo(original[i], within(1e-4f));
+    }
+  }
+
+  @Test
+  void edgeGraphFollowsTheParametersItIsFed() throws Exception {
+    ModelBundle bundle = prepareTiny();
+    float[] x = input();
+    Map<String, float[]> params = new HashMap<>(bundle.sourceParameters());
+    float[] source = run(OnnxModels.read(bundle.edgeGraph()), x, params, EdgeGraph.LOGITS);
+    params.put("bn2.bias", new float[] {1, -1, 0.5f, 0, 2, -2});
+    float[] changed = run(OnnxModels.read(bundle.edgeGraph()), x, params, EdgeGraph.LOGITS);
+
+    assertThat(changed).isNotEqualTo(source);
+  }
+
+  @Test
+  void withOneThreadAStepIsBitIdenticalAcrossRuns() throws Exception {
+    ModelBundle bundle = prepareTiny();
+    float[] x = input();
+    float[][] logits = new float[2][];
+    Map<String, float[]>[] grads = new Map[2];
+    for (int run = 0; run < 2; run++) {
+      try (AdaptationStep step = bundle.openStep(1);
+          AdaptationStep.Forward fwd = step.forward(x, BATCH, Map.of(), 0f)) {
+        logits[run] = fwd.logits();
+        float[] g = new float[BATCH * 3];
+        java.util.Arrays.fill(g, 0.1f);
+        grads[run] = step.backward(fwd, g, null);
+      }
+    }
+    assertThat(logits[1]).containsExactly(logits[0]);
+    for (String k : grads[0].keySet()) {
+      assertThat(grads[1].get(k)).as(k).containsExactly(grads[0].get(k));
+    }
+  }
+
+  @Test
+  void aModelWithoutBatchNormalizationIsRefusedSayingWhatToDo() throws Exception {
+    ModelProto tiny = TinyModels.convBnNet(13);
+    // Fold nothing, just drop the BN nodes: what an eval-mode export leaves.
+    ModelProto noBn = tiny.toBuilder().setGraph(tiny.getGraph().toBuilder().clearNode()
+        .addAllNode(tiny.getGraph().getNodeList().stream().map(n ->
+            n.getOpType().equals("BatchNormalization")
+                ? io.attune.adaptation.onnx.internal.Graph.node("Identity", n.getName(),
+                    java.util.List.of(n.getInput(0)), n.getOutputList())
+                : n).toList())).build();
+    Path model = dir.resolve("folded.onnx");
+    OnnxModels.write(noBn, model);
+
+    assertThatThrownBy(() -> ModelPreparation.prepare(new ModelPreparation.Options(model,
+        dir.resolve("b"), null, null, null)))
+        .isInstanceOf(InvalidModelException.class)
+        .hasMessageContaining("has no BatchNormalization layer");
+  }
+
+  private static float[] run(ModelProto model, float[] x, Map<String, float[]> params,
+      String output) throws Exception {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+        OrtSession session = env.createSession(model.toByteArray(), o)) {
+      Map<String, OnnxTensor> feed = new HashMap<>();
+      feed.put("input", OnnxTensor.createTensor(env, FloatBuffer.wrap(x),
+          new long[] {BATCH, 1, 8, 8}));
+      for (Map.Entry<String, float[]> p : params.entrySet()) {
+        feed.put(p.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(p.getValue()),
+            new long[] {p.getValue().length}));
+      }
+      try (OrtSession.Result r = session.run(feed)) {
+        FloatBuffer b = ((OnnxTensor) r.get(output).orElseThrow()).getFloatBuffer();
+        float[] out = new float[b.remaining()];
+        b.get(out);
+        return out;
+      } finally {
+        feed.values().forEach(OnnxTensor::close);
+      }
+    }
+  }
+}
