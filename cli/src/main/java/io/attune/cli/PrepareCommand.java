@@ -27,8 +27,10 @@ import picocli.CommandLine.Model.CommandSpec;
           + "features with respect to every normalization scale and bias), head weights, the "
           + "optional source memory and manifest.json.",
       "",
-      "The model must keep its BatchNormalization nodes (PyTorch: export with "
-          + "training=torch.onnx.TrainingMode.PRESERVE and do_constant_folding=False).",
+      "A model exported with its BatchNormalization folded into the convolutions (PyTorch's "
+          + "default) needs --calibration: Attune then inserts normalization layers after the "
+          + "convolutions that feed an activation or a residual add, calibrated so that the "
+          + "model is unchanged at source statistics.",
       ""
     },
     footer = {
@@ -59,6 +61,12 @@ final class PrepareCommand implements Callable<Integer> {
       description = "Penultimate features (M x D, float32) and labels (M) of source samples.")
   private Path[] sourceMemory;
 
+  @Option(names = "--calibration", paramLabel = "IMAGES",
+      description = "Source images (IDX or .npy; uint8 pixels, or float32 preprocessed) for a "
+          + "model whose BatchNormalization was folded into its convolutions: Attune inserts "
+          + "normalization layers calibrated on them. A few thousand images are plenty.")
+  private Path calibration;
+
   @Override
   public Integer call() throws Exception {
     Path metaFile = meta;
@@ -69,7 +77,7 @@ final class PrepareCommand implements Callable<Integer> {
     ModelCard card = metaFile == null ? null : ModelCard.read(metaFile);
     ModelBundle bundle = ModelPreparation.prepare(new ModelPreparation.Options(model, out, card,
         sourceMemory == null ? null : sourceMemory[0],
-        sourceMemory == null ? null : sourceMemory[1]));
+        sourceMemory == null ? null : sourceMemory[1], calibration));
     spec.commandLine().getOut().printf("prepared %s: %d normalization layers, %d parameters; "
         + "bundle in %s%n", bundle.manifest().name(), bundle.manifest().layers().size(),
         bundle.manifest().parameterCount(), out);

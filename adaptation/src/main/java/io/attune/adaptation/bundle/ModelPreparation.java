@@ -5,7 +5,10 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.attune.adaptation.data.ArrayReader;
+import io.attune.adaptation.data.DType;
 import io.attune.adaptation.data.FloatData;
+import io.attune.adaptation.data.MalformedDataException;
 import io.attune.adaptation.data.NpyWriter;
 import io.attune.adaptation.data.Shape;
 import io.attune.adaptation.model.InvalidModelException;
@@ -15,6 +18,7 @@ import io.attune.adaptation.onnx.internal.AdaptationGraphs;
 import io.attune.adaptation.onnx.internal.EdgeGraph;
 import io.attune.adaptation.onnx.internal.ModelAnalysis;
 import io.attune.adaptation.onnx.internal.NormLayer;
+import io.attune.adaptation.onnx.internal.NormalizationInsertion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -24,9 +28,11 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -44,9 +50,14 @@ public final class ModelPreparation {
    *     model and classes are numbered)
    * @param sourceFeatures penultimate features of source samples ({@code .npy}, M x D), or null
    * @param sourceLabels their labels ({@code .npy}, M), or null
+   * @param calibration source images for models whose BN was folded away: uint8 pixels
+   *     (preprocessed with the card) or float32 already preprocessed, IDX or .npy; or null
    */
   public record Options(Path model, Path out, ModelCard card, Path sourceFeatures,
-      Path sourceLabels) {}
+      Path sourceLabels, Path calibration) {}
+
+  /** Calibration images per ONNX Runtime call. */
+  private static final int CALIBRATION_BATCH = 250;
 
   private ModelPreparation() {}
 
@@ -54,12 +65,18 @@ public final class ModelPreparation {
     ModelProto model = OnnxModels.read(options.model());
     long[] sampleShape = sampleShape(options);
     ModelAnalysis analysis = ModelAnalysis.of(model, sampleShape);
+    boolean inserted = false;
     if (analysis.norms().isEmpty()) {
-      throw new InvalidModelException(options.model() + ": has no BatchNormalization layer "
-          + "(exporters usually fold BN into the convolutions); Attune cannot yet insert "
-          + "normalization layers into such a model, so export it with its BatchNormalization "
-          + "nodes kept (PyTorch: training=torch.onnx.TrainingMode.PRESERVE, "
-          + "do_constant_folding=False)");
+      if (options.calibration() == null) {
+        throw new InvalidModelException(options.model() + ": has no BatchNormalization layer "
+            + "(exporters fold BN into the convolutions); pass --calibration with source "
+            + "images (e.g. a few thousand training images) so that Attune inserts calibrated "
+            + "normalization layers");
+      }
+      ModelProto withNorms = NormalizationInsertion.insert(model, analysis.input(), sampleShape,
+          analysis.shapes(), calibrationBatches(options, sampleShape));
+      analysis = ModelAnalysis.of(withNorms, sampleShape);
+      inserted = true;
     }
     AdaptationGraphs.Pair graphs = AdaptationGraphs.build(analysis);
     Path out = options.out();
@@ -72,14 +89,14 @@ public final class ModelPreparation {
     NpyWriter.write(out.resolve("head-bias.npy"), new FloatData(
         Shape.of(analysis.head().classes()), analysis.head().bias()));
     BundleManifest.SourceMemory memory = copySourceMemory(options, analysis, out);
-    BundleManifest manifest = manifest(options, analysis, graphs, sampleShape, memory);
+    BundleManifest manifest = manifest(options, analysis, graphs, sampleShape, memory, inserted);
     ModelBundle.writeManifest(out, manifest);
     return ModelBundle.open(out);
   }
 
   private static BundleManifest manifest(Options options, ModelAnalysis analysis,
-      AdaptationGraphs.Pair graphs, long[] sampleShape, BundleManifest.SourceMemory memory)
-      throws IOException {
+      AdaptationGraphs.Pair graphs, long[] sampleShape, BundleManifest.SourceMemory memory,
+      boolean inserted) throws IOException {
     Map<String, float[]> source = analysis.sourceParameters();
     List<BundleManifest.Layer> layers = new ArrayList<>();
     for (NormLayer n : analysis.norms()) {
@@ -98,12 +115,42 @@ public final class ModelPreparation {
         java.util.Arrays.stream(sampleShape).mapToInt(Math::toIntExact).boxed().toList(),
         card == null ? null : new BundleManifest.Preprocessing(card.mean(), card.std(),
             card.pixelScale()),
-        classNames, analysis.opset(), analysis.shapes().fixedBatch(), false, layers,
+        classNames, analysis.opset(), analysis.shapes().fixedBatch(), inserted, layers,
         new BundleManifest.HeadInfo(analysis.head().logits(), analysis.head().features(),
             classes, analysis.head().dim(), "head-weights.npy", "head-bias.npy"),
         new BundleManifest.Graphs("edge.onnx", "adapt-forward.onnx", "adapt-backward.onnx",
             graphs.saved()),
         memory);
+  }
+
+  /** Calibration images in batches, preprocessed; read eagerly (a few thousand images). */
+  private static IntFunction<float[]> calibrationBatches(Options options, long[] sampleShape)
+      throws IOException {
+    int sampleSize = 1;
+    for (long d : sampleShape) {
+      sampleSize *= (int) d;
+    }
+    List<float[]> batches = new ArrayList<>();
+    try (ArrayReader reader = ArrayReader.open(options.calibration())) {
+      if (reader.itemElements() != sampleSize) {
+        throw new MalformedDataException(options.calibration(), "calibration images of shape "
+            + reader.shape() + " do not fit the model's input " + Arrays.toString(sampleShape));
+      }
+      boolean pixels = reader.dtype() == DType.UINT8;
+      if (pixels && options.card() == null) {
+        throw new InvalidModelException(options.calibration() + ": uint8 images need the "
+            + "model's preprocessing; pass --meta, or give float32 preprocessed images");
+      }
+      while (reader.hasNext()) {
+        if (pixels) {
+          byte[] raw = reader.readBytes(CALIBRATION_BATCH);
+          batches.add(options.card().preprocess(raw, raw.length / sampleSize));
+        } else {
+          batches.add(reader.readFloats(CALIBRATION_BATCH));
+        }
+      }
+    }
+    return i -> i < batches.size() ? batches.get(i) : null;
   }
 
   private static BundleManifest.SourceMemory copySourceMemory(Options options,

@@ -32,7 +32,7 @@ class ModelPreparationTest {
     Path model = dir.resolve("tiny.onnx");
     OnnxModels.write(TinyModels.convBnNet(13), model);
     return ModelPreparation.prepare(new ModelPreparation.Options(model, dir.resolve("bundle"),
-        null, null, null));
+        null, null, null, null));
   }
 
   private static float[] input() {
@@ -124,9 +124,49 @@ class ModelPreparationTest {
     OnnxModels.write(noBn, model);
 
     assertThatThrownBy(() -> ModelPreparation.prepare(new ModelPreparation.Options(model,
-        dir.resolve("b"), null, null, null)))
+        dir.resolve("b"), null, null, null, null)))
         .isInstanceOf(InvalidModelException.class)
-        .hasMessageContaining("has no BatchNormalization layer");
+        .hasMessageContaining("has no BatchNormalization layer")
+        .hasMessageContaining("pass --calibration");
+  }
+
+  @Test
+  void aFoldedModelGetsCalibratedNormalizationThatLeavesItUnchanged() throws Exception {
+    Path folded = dir.resolve("folded.onnx");
+    OnnxModels.write(FoldedModels.fold(TinyModels.convBnNet(13)), folded);
+    assertThat(OnnxModels.read(folded).getGraph().getNodeList())
+        .noneMatch(n -> n.getOpType().equals("BatchNormalization"));
+    Path calibration = dir.resolve("calibration.npy");
+    io.attune.adaptation.data.NpyWriter.write(calibration, new io.attune.adaptation.data.FloatData(
+        io.attune.adaptation.data.Shape.of(200, 1, 8, 8), gaussian(200 * 64, 5)));
+
+    ModelBundle bundle = ModelPreparation.prepare(new ModelPreparation.Options(folded,
+        dir.resolve("b"), null, null, null, calibration));
+
+    assertThat(bundle.manifest().insertedNormalization()).isTrue();
+    // conv1 feeds Relu and conv2 feeds Clip: both get a layer.
+    assertThat(bundle.manifest().layers()).hasSize(2);
+    float[] x = input();
+    float[] original = run(OnnxModels.read(folded), x, Map.of(), "logits");
+    float[] edge = run(OnnxModels.read(bundle.edgeGraph()), x, bundle.sourceParameters(),
+        EdgeGraph.LOGITS);
+    try (AdaptationStep step = bundle.openStep(1);
+        AdaptationStep.Forward fwd = step.forward(x, BATCH, Map.of(), 1f)) {
+      float[] adapted = fwd.logits();
+      for (int i = 0; i < original.length; i++) {
+        assertThat(edge[i]).isCloseTo(original[i], within(1e-4f));
+        assertThat(adapted[i]).isCloseTo(original[i], within(1e-4f));
+      }
+    }
+  }
+
+  private static float[] gaussian(int n, long seed) {
+    Random random = new Random(seed);
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) random.nextGaussian();
+    }
+    return x;
   }
 
   private static float[] run(ModelProto model, float[] x, Map<String, float[]> params,

@@ -113,6 +113,8 @@ public final class ShapeProbe {
     for (int i = 0; i < count; i++) {
       input[i] = (float) random.nextGaussian();
     }
+    shapes.put(inputName, shape.clone());
+    floats.add(inputName);
     try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
         OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
       for (Map.Entry<String, OnnxValue> entry : result) {
