@@ -215,6 +215,38 @@ def train(model, x_train, y_train, x_test, y_test, args, gen):
 
 # ----------------------------------------------------------------------------- export
 
+def undo_initializer_dedup(path):
+    """Give every parameter its own initializer again.
+
+    In eval mode torch's exporter merges initializers with equal values into one and
+    re-creates the others with Identity nodes. In a ResNet block with a projection shortcut,
+    bn2.bias and shortcut_bn.bias start equal (zero) and always receive the same gradient
+    (both are added straight into the block's sum), so they stay bit-identical and get merged.
+    Replace each `Identity(initializer) -> name` by an initializer `name` holding a copy, so
+    that every BatchNormalization reads its own PyTorch-named scale/bias/mean/var.
+    """
+    import onnx
+
+    m = onnx.load(path)
+    inits = {i.name: i for i in m.graph.initializer}
+    keep, restored = [], []
+    for node in m.graph.node:
+        if node.op_type == "Identity" and node.input[0] in inits:
+            copy = onnx.TensorProto()
+            copy.CopyFrom(inits[node.input[0]])
+            copy.name = node.output[0]
+            m.graph.initializer.append(copy)
+            restored.append("%s (= %s)" % (node.output[0], node.input[0]))
+        else:
+            keep.append(node)
+    if restored:
+        del m.graph.node[:]
+        m.graph.node.extend(keep)
+        onnx.save(m, path)
+        print("%s: replaced %d de-duplicating Identity nodes by own initializers: %s"
+              % (os.path.basename(path), len(restored), ", ".join(restored)))
+
+
 def export_onnx(model, out_dir):
     import onnx
 
@@ -229,6 +261,7 @@ def export_onnx(model, out_dir):
     # BatchNormalization into the preceding Conv; constant folding must be off too.
     torch.onnx.export(model, dummy, preserved, training=torch.onnx.TrainingMode.PRESERVE,
                       do_constant_folding=False, **common)
+    undo_initializer_dedup(preserved)
     # The default eval-mode export: BN folded into Conv weights and biases.
     torch.onnx.export(model, dummy, folded, training=torch.onnx.TrainingMode.EVAL,
                       do_constant_folding=True, **common)
@@ -369,6 +402,9 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--max-steps", type=int, default=0,
                    help="debug/timing: stop after this many steps of the first epoch")
+    p.add_argument("--from-state-dict", default=None, metavar="PATH",
+                   help="skip training, load these weights (e.g. OUT/state_dict.pt) and only "
+                        "re-export; pass the --epochs/--seed it was trained with")
     args = p.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -395,7 +431,12 @@ def main():
     n_params = sum(p.numel() for p in model.parameters())
     print("model: %d parameters" % n_params, flush=True)
 
-    wall, epoch_times = train(model, x_train, y_train, x_test, y_test, args, gen)
+    if args.from_state_dict:
+        model.load_state_dict(torch.load(args.from_state_dict))
+        print("skipping training: weights from %s" % args.from_state_dict, flush=True)
+        wall, epoch_times = 0.0, [0.0]
+    else:
+        wall, epoch_times = train(model, x_train, y_train, x_test, y_test, args, gen)
     model.eval()
     acc = evaluate(model, x_test, y_test)
     print("training wall time %.1fs (%.1f min), mean epoch %.1fs; clean test accuracy %.4f"
@@ -405,7 +446,8 @@ def main():
         return
 
     os.makedirs(args.out, exist_ok=True)
-    torch.save(model.state_dict(), os.path.join(args.out, "state_dict.pt"))
+    if not args.from_state_dict:
+        torch.save(model.state_dict(), os.path.join(args.out, "state_dict.pt"))
     ops = export_onnx(model, args.out)
 
     # Sanity check of both exports against PyTorch with a NumPy evaluator.

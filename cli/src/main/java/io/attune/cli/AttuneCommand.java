@@ -18,7 +18,7 @@ import picocli.CommandLine.HelpCommand;
     },
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {EvaluateCommand.class, PrepareCommand.class, InspectCommand.class,
-        GradientsCommand.class, HelpCommand.class},
+        GradientsCommand.class, BenchCommand.class, HelpCommand.class},
     footer = {
       "",
       "Examples:",

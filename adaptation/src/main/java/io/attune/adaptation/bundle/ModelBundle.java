@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.attune.adaptation.model.InvalidModelException;
 import io.attune.adaptation.onnx.OnnxModels;
 import io.attune.adaptation.runtime.AdaptationStep;
+import io.attune.adaptation.runtime.RuntimeOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -97,12 +98,17 @@ public final class ModelBundle {
 
   /** ONNX Runtime sessions of the adaptation graphs. */
   public AdaptationStep openStep(int threads) {
+    return openStep(RuntimeOptions.cpu(threads));
+  }
+
+  /** ONNX Runtime sessions of the adaptation graphs, on the given provider. */
+  public AdaptationStep openStep(RuntimeOptions runtime) {
     ModelProto forward = OnnxModels.read(dir.resolve(manifest.graphs().forward()));
     ModelProto backward = OnnxModels.read(dir.resolve(manifest.graphs().backward()));
     return new AdaptationStep(new AdaptationStep.StepGraphs(forward, backward, manifest.input(),
         sampleShape(), manifest.graphs().saved(), manifest.head().classes(),
         manifest.head().dim(), manifest.layers().stream().map(BundleManifest.Layer::scale).toList(),
         manifest.layers().stream().map(BundleManifest.Layer::bias).toList(),
-        sourceParameters()), threads);
+        sourceParameters()), runtime);
   }
 }

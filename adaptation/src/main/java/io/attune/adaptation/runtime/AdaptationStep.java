@@ -52,25 +52,22 @@ public final class AdaptationStep implements AutoCloseable {
   }
 
   public AdaptationStep(ModelAnalysis analysis, long[] sampleShape, int threads) {
-    this(StepGraphs.of(analysis, sampleShape), threads);
+    this(StepGraphs.of(analysis, sampleShape), RuntimeOptions.cpu(threads));
   }
 
-  public AdaptationStep(StepGraphs spec, int threads) {
+  public AdaptationStep(StepGraphs spec, RuntimeOptions runtime) {
     this.spec = spec;
     try {
-      this.forwardSession = open(spec.forward(), threads);
-      this.backwardSession = open(spec.backward(), threads);
+      this.forwardSession = open(spec.forward(), runtime);
+      this.backwardSession = open(spec.backward(), runtime);
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime rejected a generated graph: "
           + e.getMessage(), e);
     }
   }
 
-  private OrtSession open(ModelProto model, int threads) throws OrtException {
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setIntraOpNumThreads(threads);
-      // Overridable initializers are the point of these graphs; ONNX Runtime warns about each.
-      options.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+  private OrtSession open(ModelProto model, RuntimeOptions runtime) throws OrtException {
+    try (OrtSession.SessionOptions options = runtime.sessionOptions()) {
       return env.createSession(model.toByteArray(), options);
     }
   }

@@ -46,13 +46,17 @@ public final class OnnxClassifier implements AutoCloseable {
    * @throws InvalidModelException if the file is missing, not ONNX, or does not match the card
    */
   public static OnnxClassifier open(Path onnxFile, ModelCard card, int threads) {
+    return open(onnxFile, card, RuntimeOptions.cpu(threads));
+  }
+
+  /** Opens {@code onnxFile} on the given execution provider. */
+  public static OnnxClassifier open(Path onnxFile, ModelCard card, RuntimeOptions runtime) {
     if (!Files.isRegularFile(onnxFile)) {
       throw new InvalidModelException(onnxFile + ": no such ONNX model file");
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OrtSession session = null;
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-      options.setIntraOpNumThreads(threads);
+    try (OrtSession.SessionOptions options = runtime.sessionOptions()) {
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       session = env.createSession(onnxFile.toString(), options);
       int fixedBatch = checkSignature(onnxFile, session, card);

@@ -183,30 +183,11 @@ public final class AdaptationGraphs {
   }
 
   private ModelProto forwardModel(List<String> saved) {
-    GraphProto original = analysis.graph().proto();
-    GraphProto.Builder g = original.toBuilder().clearNode().clearOutput();
-    g.addAllNode(forward.nodes());
-    // Normalization parameters become plain inputs, fed on every call: ONNX Runtime's Java API
-    // cannot override initializers even when they are listed as graph inputs.
-    Set<String> params = new HashSet<>();
-    for (NormLayer layer : analysis.norms()) {
-      params.addAll(List.of(layer.scale(), layer.bias(), layer.mean(), layer.var()));
-    }
-    List<TensorProto> kept = original.getInitializerList().stream()
-        .filter(t -> !params.contains(t.getName())).toList();
-    List<ValueInfoProto> inputs = original.getInputList().stream()
-        .filter(v -> !params.contains(v.getName())).toList();
-    g.clearInitializer().addAllInitializer(kept).clearInput().addAllInput(inputs);
+    GraphProto.Builder g = analysis.withParametersAsInputs(forward.nodes()).clearOutput();
     g.addAllInitializer(forward.constants());
+    // Normalization parameters are plain inputs, fed on every call: ONNX Runtime's Java API
+    // cannot override initializers even when they are listed as graph inputs.
     g.addInput(Graph.floatValue(ALPHA));
-    Set<String> added = new HashSet<>();
-    for (NormLayer layer : analysis.norms()) {
-      for (String param : List.of(layer.scale(), layer.bias(), layer.mean(), layer.var())) {
-        if (added.add(param)) {
-          g.addInput(Graph.floatValue(param, layer.channels()));
-        }
-      }
-    }
     Map<String, String> outputs = new LinkedHashMap<>();
     outputs.put(LOGITS, analysis.head().logits());
     outputs.put(FEATURES, analysis.head().features());

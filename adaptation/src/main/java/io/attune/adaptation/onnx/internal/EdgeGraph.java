@@ -2,11 +2,8 @@ package io.attune.adaptation.onnx.internal;
 
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The graph edges run forward-only: the original model, unchanged, with every normalization
@@ -25,25 +22,7 @@ public final class EdgeGraph {
   private EdgeGraph() {}
 
   public static ModelProto build(ModelAnalysis analysis) {
-    GraphProto original = analysis.graph().proto();
-    Set<String> params = new HashSet<>();
-    for (NormLayer layer : analysis.norms()) {
-      params.addAll(List.of(layer.scale(), layer.bias(), layer.mean(), layer.var()));
-    }
-    List<TensorProto> kept = original.getInitializerList().stream()
-        .filter(t -> !params.contains(t.getName())).toList();
-    List<ValueInfoProto> inputs = original.getInputList().stream()
-        .filter(v -> !params.contains(v.getName())).toList();
-    GraphProto.Builder g = original.toBuilder().clearInitializer().addAllInitializer(kept)
-        .clearInput().addAllInput(inputs);
-    Set<String> added = new HashSet<>();
-    for (NormLayer layer : analysis.norms()) {
-      for (String param : List.of(layer.scale(), layer.bias(), layer.mean(), layer.var())) {
-        if (added.add(param)) {
-          g.addInput(Graph.floatValue(param, layer.channels()));
-        }
-      }
-    }
+    GraphProto.Builder g = analysis.withParametersAsInputs(analysis.graph().nodes());
     g.addNode(Graph.node("Identity", LOGITS, List.of(analysis.head().logits()),
         List.of(LOGITS)));
     g.addNode(Graph.node("Identity", FEATURES, List.of(analysis.head().features()),

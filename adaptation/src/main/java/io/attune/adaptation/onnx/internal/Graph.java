@@ -48,6 +48,11 @@ public final class Graph {
         Attrs.getTensor(node, "value").ifPresent(t ->
             constants.put(node.getOutput(0), t.toBuilder().setName(node.getOutput(0)).build()));
       }
+      // PyTorch's exporter dedups equal initializers and recreates the copies with Identity.
+      if (node.getOpType().equals("Identity") && constants.containsKey(node.getInput(0))) {
+        constants.put(node.getOutput(0), constants.get(node.getInput(0)).toBuilder()
+            .setName(node.getOutput(0)).build());
+      }
     }
   }
 

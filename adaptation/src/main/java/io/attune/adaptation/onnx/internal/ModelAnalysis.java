@@ -17,6 +17,44 @@ import java.util.Set;
 public record ModelAnalysis(ModelProto model, Graph graph, int opset, String input,
     List<NormLayer> norms, Head head, ShapeProbe.Shapes shapes) {
 
+  /** Names of every normalization parameter (initializers or Constant node outputs). */
+  public java.util.Set<String> parameterNames() {
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    for (NormLayer n : norms) {
+      names.addAll(List.of(n.scale(), n.bias(), n.mean(), n.var()));
+    }
+    return names;
+  }
+
+  /**
+   * The graph with every normalization parameter turned into a plain input: initializers,
+   * Constant nodes and Identity copies holding them are removed, inputs declared in layer
+   * order.
+   */
+  public ai.onnx.proto.OnnxMl.GraphProto.Builder withParametersAsInputs(
+      java.util.List<ai.onnx.proto.OnnxMl.NodeProto> nodes) {
+    java.util.Set<String> params = parameterNames();
+    ai.onnx.proto.OnnxMl.GraphProto original = graph.proto();
+    ai.onnx.proto.OnnxMl.GraphProto.Builder g = original.toBuilder().clearNode()
+        .clearInitializer().clearInput();
+    original.getInitializerList().stream().filter(t -> !params.contains(t.getName()))
+        .forEach(g::addInitializer);
+    original.getInputList().stream().filter(v -> !params.contains(v.getName()))
+        .forEach(g::addInput);
+    // Constant and Identity nodes that produce a parameter give way to the input.
+    nodes.stream().filter(n -> !((n.getOpType().equals("Constant")
+        || n.getOpType().equals("Identity")) && params.contains(n.getOutput(0))))
+        .forEach(g::addNode);
+    for (NormLayer n : norms) {
+      for (String p : List.of(n.scale(), n.bias(), n.mean(), n.var())) {
+        if (g.getInputList().stream().noneMatch(v -> v.getName().equals(p))) {
+          g.addInput(Graph.floatValue(p, n.channels()));
+        }
+      }
+    }
+    return g;
+  }
+
   /** The source values of every normalization parameter, by initializer name. */
   public java.util.Map<String, float[]> sourceParameters() {
     java.util.Map<String, float[]> params = new java.util.LinkedHashMap<>();
@@ -59,9 +97,9 @@ public record ModelAnalysis(ModelProto model, Graph graph, int opset, String inp
       }
       for (int i = 1; i <= 4; i++) {
         String param = node.getInput(i);
-        if (!graph.isInitializer(param)) {
+        if (graph.constant(param).isEmpty()) {
           throw new InvalidModelException(Graph.describe(node) + ": parameter '" + param
-              + "' is not an initializer; Attune adapts normalization parameters stored as initializers");
+              + "' is computed, not a constant; Attune adapts constant normalization parameters");
         }
       }
       long[] x = shapes.of(node.getInput(0));

@@ -1,0 +1,63 @@
+package io.attune.adaptation.runtime;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import io.attune.adaptation.model.InvalidModelException;
+
+/**
+ * How ONNX Runtime sessions run: intra-op threads and execution provider.
+ *
+ * @param threads intra-op threads; 0 lets ONNX Runtime use one per core. With 1 thread the
+ *     same inputs give bit-identical outputs, which crash replay relies on.
+ * @param provider where the graphs run
+ * @param device CUDA device index (ignored on CPU)
+ */
+public record RuntimeOptions(int threads, Provider provider, int device) {
+
+  /** Execution providers Attune knows how to configure. */
+  public enum Provider { CPU, CUDA }
+
+  public RuntimeOptions {
+    if (threads < 0) {
+      throw new IllegalArgumentException("threads must be 0 (automatic) or more, got " + threads);
+    }
+    if (device < 0) {
+      throw new IllegalArgumentException("device must be a CUDA device index, got " + device);
+    }
+  }
+
+  public static RuntimeOptions cpu(int threads) {
+    return new RuntimeOptions(threads, Provider.CPU, 0);
+  }
+
+  /**
+   * Session options for these settings; the caller closes them.
+   *
+   * @throws InvalidModelException if CUDA is asked for and this ONNX Runtime build lacks it
+   */
+  public OrtSession.SessionOptions sessionOptions() {
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    try {
+      options.setIntraOpNumThreads(threads);
+      options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+      if (provider == Provider.CUDA) {
+        if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+          throw new InvalidModelException("the CUDA execution provider was requested, but this "
+              + "ONNX Runtime build has none (build Attune with -Pgpu on a machine with CUDA)");
+        }
+        options.addCUDA(device);
+      }
+      return options;
+    } catch (OrtException e) {
+      options.close();
+      throw new InvalidModelException("ONNX Runtime cannot use " + provider + " device "
+          + device + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      options.close();
+      throw e;
+    }
+  }
+}

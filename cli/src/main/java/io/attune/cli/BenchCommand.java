@@ -1,0 +1,76 @@
+package io.attune.cli;
+
+import io.attune.adaptation.bundle.ModelBundle;
+import io.attune.adaptation.runtime.StepBenchmark;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code attune bench}: the cost of adapting, relative to the cost of inferring. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    usageHelpAutoWidth = true,
+    header = "Time one adaptation step against one edge inference on the same batch.",
+    description = {
+      "",
+      "Interleaves edge-graph inferences and adaptation steps (forward with batch statistics, "
+          + "TENT's entropy gradient, backward) on a random batch, and prints their medians and "
+          + "the ratio step / inference, measured in this one run. Machines are noisy: compare "
+          + "ratios, not milliseconds across runs.",
+      ""
+    },
+    footer = {"", "Example:", "  ./attune bench --bundle /tmp/bundle --batch 64 --threads 2"})
+final class BenchCommand implements Callable<Integer> {
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--bundle", required = true, paramLabel = "DIR", description = "Model bundle.")
+  private Path bundleDir;
+
+  @Option(names = "--batch", defaultValue = "64", paramLabel = "N",
+      description = "Samples per batch (default: ${DEFAULT-VALUE}).")
+  private int batch;
+
+  @Option(names = "--threads", defaultValue = "2", paramLabel = "N",
+      description = "ONNX Runtime intra-op threads for both (default: ${DEFAULT-VALUE}).")
+  private int threads;
+
+  @Option(names = "--warmup", defaultValue = "5", paramLabel = "N",
+      description = "Untimed iterations first (default: ${DEFAULT-VALUE}).")
+  private int warmup;
+
+  @Option(names = "--iterations", defaultValue = "30", paramLabel = "N",
+      description = "Timed iterations (default: ${DEFAULT-VALUE}).")
+  private int iterations;
+
+  @Override
+  public Integer call() {
+    if (batch < 1 || threads < 0 || warmup < 0 || iterations < 1) {
+      throw new ParameterException(spec.commandLine(), "--batch and --iterations must be at "
+          + "least 1, --threads and --warmup at least 0");
+    }
+    ModelBundle bundle = ModelBundle.open(bundleDir);
+    StepBenchmark.Result r;
+    try (ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), "bench",
+        iterations)) {
+      r = StepBenchmark.run(bundle, batch, threads, warmup, iterations, progress::accept);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("%s, batch %d, %d threads, median of %d%n", bundle.manifest().name(), batch,
+        threads, iterations);
+    out.printf("%-34s %10s %12s%n", "", "ms/batch", "samples/s");
+    out.printf("%-34s %10.2f %12.0f%n", "edge inference (forward only)", r.inferenceMedian(),
+        r.samplesPerSecond(r.inferenceMedian()));
+    out.printf("%-34s %10.2f %12.0f%n", "adaptation step (forward+backward)", r.stepMedian(),
+        r.samplesPerSecond(r.stepMedian()));
+    out.printf("%-34s %10.2f%n", "ratio step / inference", r.ratio());
+    return 0;
+  }
+}
