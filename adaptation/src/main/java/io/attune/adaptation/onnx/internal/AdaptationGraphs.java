@@ -44,6 +44,8 @@ import java.util.Set;
  *   dL/dx = s * (g - (1-a)*mean(g) - (1-a)*mean(g*xhat) * (x - mu_b)*s)
  * </pre>
  * which is the textbook batch-norm gradient at {@code a = 0} and {@code s*g} at {@code a = 1}.
+ * Both graphs work from {@code c = x - mu_b} (saved) and per-channel factors, with
+ * {@code xhat = (c + mu_b - mu)*s}, so each layer costs few full-size passes.
  */
 public final class AdaptationGraphs {
 
@@ -57,7 +59,7 @@ public final class AdaptationGraphs {
 
   /** What the forward computes for one normalization layer, by tensor name. */
   record NormInternals(NormLayer layer, int rank, String batchMean, String batchVar,
-      String xhat, String invStd, String meanShift, String gamma4) {}
+      String centered, String invStd, String shift, String gamma4) {}
 
   private final ModelAnalysis analysis;
   private final Emitter forward;
@@ -155,13 +157,16 @@ public final class AdaptationGraphs {
         forward.op("Mul", oneMinusAlpha, batchVar));
     String invStd = forward.op("Reciprocal",
         forward.op("Sqrt", forward.op("Add", var, forward.scalar(layer.epsilon()))));
-    String xhat = forward.op("Mul", forward.op("Sub", x, mean), invStd);
-    String meanShift = forward.op("Sub", mean, batchMean);
+    // x - mu = centered + shift, so y = centered * (gamma*s) + (beta + shift*gamma*s): two
+    // full-size passes after the statistics, with only per-channel factors besides.
+    String shift = forward.op("Sub", batchMean, mean);
     String gamma4 = forward.reshape(layer.scale(), channelShape);
     String beta4 = forward.reshape(layer.bias(), channelShape);
-    forward.opTo("Add", List.of(forward.op("Mul", xhat, gamma4), beta4),
+    String scale = forward.op("Mul", gamma4, invStd);
+    String offset = forward.op("Add", beta4, forward.op("Mul", shift, scale));
+    forward.opTo("Add", List.of(forward.op("Mul", centered, scale), offset),
         List.of(layer.output()));
-    return new NormInternals(layer, rank, batchMean, batchVar, xhat, invStd, meanShift, gamma4);
+    return new NormInternals(layer, rank, batchMean, batchVar, centered, invStd, shift, gamma4);
   }
 
   static long[] reducedAxes(int rank) {

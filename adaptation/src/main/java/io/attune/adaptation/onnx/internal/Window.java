@@ -80,6 +80,31 @@ record Window(long[] kernel, long[] strides, long[] dilations, long[] padsBegin,
     return attrs.toArray(AttributeProto[]::new);
   }
 
+  boolean isUnitStride() {
+    return Arrays.stream(strides).allMatch(v -> v == 1);
+  }
+
+  boolean hasUnitDilation() {
+    return Arrays.stream(dilations).allMatch(v -> v == 1);
+  }
+
+  /**
+   * Pads of the stride-1 Conv with the flipped kernel that maps dY back onto the input size,
+   * {@code k - 1 - p} on each side; null when one would be negative (then ConvTranspose).
+   */
+  long[] flippedConvPads() {
+    int n = kernel.length;
+    long[] pads = new long[2 * n];
+    for (int i = 0; i < n; i++) {
+      pads[i] = kernel[i] - 1 - padsBegin[i];
+      pads[i + n] = kernel[i] - 1 - padsEnd[i];
+      if (pads[i] < 0 || pads[i + n] < 0) {
+        return null;
+      }
+    }
+    return pads;
+  }
+
   /** How many elements each pooling window averages over, per output position. */
   float[] poolDivisors(boolean includePad) {
     int n = kernel.length;
