@@ -25,8 +25,9 @@ import picocli.CommandLine.Model.CommandSpec;
           + "compares its predictions with the labels, and prints the accuracy and per-class "
           + "recall. Labels are only read here, to score: adaptation never sees them.",
       "",
-      "Today this evaluates the model as trained (no adaptation); adaptation methods and "
-          + "shifted streams come with the methods and simulator work.",
+      "With --bundle and --method it adapts online instead: every batch is predicted and "
+          + "then adapted on, as a deployed worker would, and the error of the method is "
+          + "printed per domain next to the source model's on the same samples.",
       ""
     },
     footer = {
@@ -34,6 +35,7 @@ import picocli.CommandLine.Model.CommandSpec;
       "Examples:",
       "  ./attune evaluate",
       "  ./attune evaluate --model models/fmnist-resnet/model-folded.onnx --batch-size 64",
+      "  ./attune evaluate --bundle /tmp/bundle --method tent --batch 64",
     })
 final class EvaluateCommand implements Callable<Integer> {
 
@@ -62,9 +64,30 @@ final class EvaluateCommand implements Callable<Integer> {
       defaultValue = "${sys:attune.home:-.}/data/fashion-mnist/t10k-labels-idx1-ubyte.gz")
   private Path labels;
 
-  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256",
-      description = "Images per ONNX Runtime call (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"--batch", "--batch-size"}, paramLabel = "N", defaultValue = "256",
+      description = "Images per batch: per ONNX Runtime call, and per adaptation step with "
+          + "--bundle (default: ${DEFAULT-VALUE}; adaptation runs usually take 64).")
   private int batchSize;
+
+  @Option(names = "--bundle", paramLabel = "DIR",
+      description = "Adapt online with a model bundle (made by 'attune prepare') instead of "
+          + "scoring the ONNX model as it is.")
+  private Path bundleDir;
+
+  @Option(names = "--method", paramLabel = "M", defaultValue = "source",
+      description = "With --bundle: the adaptation method, one of ${COMPLETION-CANDIDATES} "
+          + "(default: ${DEFAULT-VALUE}).", completionCandidates = MethodNames.class)
+  private String method;
+
+  @Option(names = "--domains", paramLabel = "FILE",
+      description = "With --bundle: a domain index per image (as 'attune simulate export' "
+          + "writes), to report error per domain and reset per domain.")
+  private Path domains;
+
+  @Option(names = "--reset", paramLabel = "WHEN", defaultValue = "per-domain",
+      description = "With --bundle: per-domain (start each domain from the source) or never "
+          + "(continual) (default: ${DEFAULT-VALUE}).")
+  private String reset;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
       description = "ONNX Runtime intra-op threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
@@ -75,6 +98,10 @@ final class EvaluateCommand implements Callable<Integer> {
     if (batchSize < 1) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--batch-size must be at least 1, got " + batchSize);
+    }
+    if (bundleDir != null) {
+      return new AdaptationRun(spec, bundleDir, method, images, labels, domains, reset,
+          batchSize, threads).call();
     }
     Path cardFile = card != null ? card : model.toAbsolutePath().resolveSibling("model.json");
     ModelCard modelCard = ModelCard.read(cardFile);

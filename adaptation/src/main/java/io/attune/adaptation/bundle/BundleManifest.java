@@ -48,6 +48,17 @@ public record BundleManifest(
   /** {@code x = (pixel / pixelScale - mean[c]) / std[c]}. */
   public record Preprocessing(List<Float> mean, List<Float> std, float pixelScale) {}
 
+  /** Raw 8-bit pixels of {@code count} samples to this model's input. */
+  public float[] preprocess(byte[] pixels, int count) {
+    if (preprocessing == null) {
+      throw new io.attune.adaptation.model.InvalidModelException("bundle '" + name + "' has no "
+          + "preprocessing (prepare it with --meta), so uint8 images cannot be normalized; "
+          + "give float32 images already preprocessed");
+    }
+    return io.attune.adaptation.model.Pixels.normalize(pixels, count, inputShape,
+        preprocessing.mean(), preprocessing.std(), preprocessing.pixelScale());
+  }
+
   /** One normalization layer with its source parameters. */
   public record Layer(int index, String node, String input, String scale, String bias,
       String mean, String var, int channels, float epsilon, float[] sourceScale,

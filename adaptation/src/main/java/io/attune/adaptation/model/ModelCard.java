@@ -118,24 +118,7 @@ public record ModelCard(
    * model's normalized float input.
    */
   public float[] preprocess(byte[] pixels, int count) {
-    int sampleSize = sampleSize();
-    int plane = inputShape.get(1) * inputShape.get(2);
-    int values = Math.multiplyExact(count, sampleSize);
-    if (pixels.length < values) {
-      throw new IllegalArgumentException("need " + values + " pixels for " + count
-          + " samples of " + inputShape + ", got " + pixels.length);
-    }
-    float[] out = new float[values];
-    for (int i = 0; i < values; i++) {
-      int channel = (i % sampleSize) / plane;
-      float scaled = (pixels[i] & 0xFF) / pixelScale;
-      out[i] = (scaled - perChannel(mean, channel)) / perChannel(std, channel);
-    }
-    return out;
-  }
-
-  private static float perChannel(List<Float> values, int channel) {
-    return values.size() == 1 ? values.get(0) : values.get(channel);
+    return Pixels.normalize(pixels, count, inputShape, mean, std, pixelScale);
   }
 
   private static void checkPerChannel(String key, List<Float> values, int channels,
