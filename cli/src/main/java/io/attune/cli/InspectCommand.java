@@ -51,8 +51,10 @@ final class InspectCommand implements Callable<Integer> {
     }
     out.printf("saved      %d tensors handed from forward to backward%n",
         m.graphs().saved().size());
-    out.printf("memory     %s%n", m.sourceMemory() == null ? "none"
-        : m.sourceMemory().samples() + " source samples");
+    out.printf("memory     %s%n", m.sourceMemory() == null || m.sourceMemory().samples() == 0
+        ? "none" : m.sourceMemory().samples() + " source samples");
+    out.printf("images     %s%n", bundle.sourceImages().map(p -> p.getFileName().toString())
+        .orElse("none"));
     return 0;
   }
 }

@@ -36,9 +36,10 @@ import picocli.CommandLine.Model.CommandSpec;
     footer = {
       "",
       "Example:",
-      "  ./attune prepare models/fmnist-resnet/model.onnx --meta models/fmnist-resnet/model.json \\",
+      "  ./attune prepare models/fmnist-resnet/model.onnx --out /tmp/bundle \\",
       "      --source-memory models/fmnist-resnet/source-memory/features.npy \\",
-      "                      models/fmnist-resnet/source-memory/labels.npy --out /tmp/bundle"
+      "                      models/fmnist-resnet/source-memory/labels.npy \\",
+      "      --source-images models/fmnist-resnet/source-memory/images.npy"
     })
 final class PrepareCommand implements Callable<Integer> {
 
@@ -67,6 +68,12 @@ final class PrepareCommand implements Callable<Integer> {
           + "normalization layers calibrated on them. A few thousand images are plenty.")
   private Path calibration;
 
+  @Option(names = "--source-images", paramLabel = "IMAGES",
+      description = "Clean source images (IDX or .npy) kept in the bundle for methods that "
+          + "measure the source model on clean data (EATA's Fisher information); "
+          + "default: the --calibration images, if any.")
+  private Path sourceImages;
+
   @Override
   public Integer call() throws Exception {
     Path metaFile = meta;
@@ -77,9 +84,10 @@ final class PrepareCommand implements Callable<Integer> {
     ModelCard card = metaFile == null ? null : ModelCard.read(metaFile);
     ModelBundle bundle = ModelPreparation.prepare(new ModelPreparation.Options(model, out, card,
         sourceMemory == null ? null : sourceMemory[0],
-        sourceMemory == null ? null : sourceMemory[1], calibration));
-    spec.commandLine().getOut().printf("prepared %s: %d normalization layers, %d parameters; "
+        sourceMemory == null ? null : sourceMemory[1], calibration, sourceImages));
+    spec.commandLine().getOut().printf("prepared %s: %d normalization layers%s, %d parameters; "
         + "bundle in %s%n", bundle.manifest().name(), bundle.manifest().layers().size(),
+        bundle.manifest().insertedNormalization() ? " (inserted, calibrated)" : "",
         bundle.manifest().parameterCount(), out);
     return 0;
   }

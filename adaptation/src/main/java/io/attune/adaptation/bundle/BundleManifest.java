@@ -73,8 +73,18 @@ public record BundleManifest(
   /** Graph files, relative to the bundle directory. */
   public record Graphs(String edge, String forward, String backward, List<String> saved) {}
 
-  /** Penultimate features and labels of source samples, {@code [M, dim]} and {@code [M]}. */
-  public record SourceMemory(String featuresFile, String labelsFile, int samples) {}
+  /**
+   * Samples of the source distribution: penultimate features and labels ({@code [M, dim]},
+   * {@code [M]}) for memory-based methods, and optionally images ({@code [K, ...]}, uint8 or
+   * float32) for methods that measure the source model on clean data (EATA's Fisher).
+   *
+   * @param featuresFile features .npy, or null
+   * @param labelsFile labels .npy, or null
+   * @param samples M
+   * @param imagesFile images (.npy or IDX), or null
+   */
+  public record SourceMemory(String featuresFile, String labelsFile, int samples,
+      String imagesFile) {}
 
   public int parameterCount() {
     return layers.stream().mapToInt(l -> 2 * l.channels()).sum();

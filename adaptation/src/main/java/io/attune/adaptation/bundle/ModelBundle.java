@@ -76,6 +76,13 @@ public final class ModelBundle {
     return manifest;
   }
 
+  /** The bundle's clean source images, if it keeps any. */
+  public java.util.Optional<Path> sourceImages() {
+    BundleManifest.SourceMemory memory = manifest.sourceMemory();
+    return memory == null || memory.imagesFile() == null ? java.util.Optional.empty()
+        : java.util.Optional.of(dir.resolve(memory.imagesFile()));
+  }
+
   public Path edgeGraph() {
     return dir.resolve(manifest.graphs().edge());
   }

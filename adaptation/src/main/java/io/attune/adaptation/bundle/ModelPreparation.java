@@ -52,9 +52,18 @@ public final class ModelPreparation {
    * @param sourceLabels their labels ({@code .npy}, M), or null
    * @param calibration source images for models whose BN was folded away: uint8 pixels
    *     (preprocessed with the card) or float32 already preprocessed, IDX or .npy; or null
+   * @param sourceImages clean source images kept in the bundle for methods that need them
+   *     (EATA's Fisher information), or null; the calibration images serve when absent
    */
   public record Options(Path model, Path out, ModelCard card, Path sourceFeatures,
-      Path sourceLabels, Path calibration) {}
+      Path sourceLabels, Path calibration, Path sourceImages) {
+
+    /** Options without source images. */
+    public Options(Path model, Path out, ModelCard card, Path sourceFeatures,
+        Path sourceLabels, Path calibration) {
+      this(model, out, card, sourceFeatures, sourceLabels, calibration, null);
+    }
+  }
 
   /** Calibration images per ONNX Runtime call. */
   private static final int CALIBRATION_BATCH = 250;
@@ -88,7 +97,7 @@ public final class ModelPreparation {
         Shape.of(analysis.head().classes(), analysis.head().dim()), analysis.head().weights()));
     NpyWriter.write(out.resolve("head-bias.npy"), new FloatData(
         Shape.of(analysis.head().classes()), analysis.head().bias()));
-    BundleManifest.SourceMemory memory = copySourceMemory(options, analysis, out);
+    BundleManifest.SourceMemory memory = copySourceMemory(options, analysis, out, sampleShape);
     BundleManifest manifest = manifest(options, analysis, graphs, sampleShape, memory, inserted);
     ModelBundle.writeManifest(out, manifest);
     return ModelBundle.open(out);
@@ -154,9 +163,25 @@ public final class ModelPreparation {
   }
 
   private static BundleManifest.SourceMemory copySourceMemory(Options options,
-      ModelAnalysis analysis, Path out) throws IOException {
+      ModelAnalysis analysis, Path out, long[] sampleShape) throws IOException {
+    Path images = options.sourceImages() != null ? options.sourceImages()
+        : options.calibration();
+    String imagesFile = null;
+    if (images != null) {
+      try (ArrayReader reader = ArrayReader.open(images)) {
+        long size = Arrays.stream(sampleShape).reduce(1, Math::multiplyExact);
+        if (reader.itemElements() != size) {
+          throw new MalformedDataException(images, "source images of shape " + reader.shape()
+              + " do not fit the model's input " + Arrays.toString(sampleShape));
+        }
+      }
+      imagesFile = "source-images" + (images.getFileName().toString().endsWith(".npy")
+          ? ".npy" : ".idx" + (images.getFileName().toString().endsWith(".gz") ? ".gz" : ""));
+      Files.copy(images, out.resolve(imagesFile), StandardCopyOption.REPLACE_EXISTING);
+    }
     if (options.sourceFeatures() == null) {
-      return null;
+      return imagesFile == null ? null
+          : new BundleManifest.SourceMemory(null, null, 0, imagesFile);
     }
     FloatData features = io.attune.adaptation.data.ArrayReader.loadFloats(options.sourceFeatures());
     long[] labels = io.attune.adaptation.data.ArrayReader.loadLongs(options.sourceLabels()).data();
@@ -171,7 +196,7 @@ public final class ModelPreparation {
     Files.copy(options.sourceLabels(), out.resolve("source-labels.npy"),
         StandardCopyOption.REPLACE_EXISTING);
     return new BundleManifest.SourceMemory("source-features.npy", "source-labels.npy",
-        labels.length);
+        labels.length, imagesFile);
   }
 
   private static long[] sampleShape(Options options) {
