@@ -23,6 +23,22 @@ class ParameterSourcesTest {
   private static final long[] SAMPLE = {1, 8, 8};
 
   @Test
+  void aModelExportedWithAFixedBatchSizeIsAdaptedAtThatSize() {
+    ModelProto tiny = TinyModels.convBnNet(13);
+    GraphProto.Builder g = tiny.getGraph().toBuilder();
+    g.setInput(0, Graph.floatValue("input", 4, 1, 8, 8));
+    g.setOutput(0, Graph.floatValue("logits", 4, 3));
+    ModelAnalysis analysis = ModelAnalysis.of(tiny.toBuilder().setGraph(g).build(), SAMPLE);
+
+    assertThat(analysis.shapes().fixedBatch()).isEqualTo(4);
+    try (AdaptationStep step = new AdaptationStep(analysis, SAMPLE, 1);
+        AdaptationStep.Forward fwd = step.forward(new float[4 * 64], 4, Map.of(), 0f)) {
+      Map<String, float[]> grads = step.backward(fwd, new float[4 * 3], null);
+      assertThat(grads.get("bn2.weight")).hasSize(6);
+    }
+  }
+
+  @Test
   void parametersHeldByConstantNodesAndIdentityCopiesAreAdaptable() {
     ModelProto tiny = TinyModels.convBnNet(13);
     GraphProto.Builder g = tiny.getGraph().toBuilder();
