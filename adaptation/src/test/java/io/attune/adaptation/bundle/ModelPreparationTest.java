@@ -131,6 +131,22 @@ class ModelPreparationTest {
   }
 
   @Test
+  void anOpWithoutAGradientRuleIsRefusedNamingTheOpAndTheNode() throws Exception {
+    ModelProto tiny = TinyModels.convBnNet(13);
+    ModelProto softsign = tiny.toBuilder().setGraph(tiny.getGraph().toBuilder().clearNode()
+        .addAllNode(tiny.getGraph().getNodeList().stream().map(n -> n.getOpType().equals("Relu")
+            ? n.toBuilder().setOpType("Softsign").build() : n).toList())).build();
+    Path model = dir.resolve("softsign.onnx");
+    OnnxModels.write(softsign, model);
+
+    assertThatThrownBy(() -> ModelPreparation.prepare(new ModelPreparation.Options(model,
+        dir.resolve("s"), null, null, null, null)))
+        .isInstanceOf(InvalidModelException.class)
+        .hasMessage("cannot differentiate Softsign node 'relu1': op Softsign is not supported "
+            + "between normalization layers and the logits");
+  }
+
+  @Test
   void aFoldedModelGetsCalibratedNormalizationThatLeavesItUnchanged() throws Exception {
     Path folded = dir.resolve("folded.onnx");
     OnnxModels.write(FoldedModels.fold(TinyModels.convBnNet(13)), folded);
