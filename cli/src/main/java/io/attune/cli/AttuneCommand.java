@@ -18,11 +18,13 @@ import picocli.CommandLine.HelpCommand;
     },
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {EvaluateCommand.class, PrepareCommand.class, InspectCommand.class,
-        GradientsCommand.class, BenchCommand.class, HelpCommand.class},
+        GradientsCommand.class, BenchCommand.class, SimulateCommand.class, HelpCommand.class},
     footer = {
       "",
       "Examples:",
       "  ./attune evaluate          accuracy of the reference model on the test split",
+      "  ./attune simulate export --schedule gaussian_noise:5 --out /tmp/g5",
+      "                             a shifted test set",
       "  ./attune help evaluate     the options of one command",
       "",
       "Set ATTUNE_DEBUG=1 to see stack traces behind error messages."
