@@ -122,7 +122,8 @@ final class EvaluateCommand implements Callable<Integer> {
   private void printReport(PrintWriter out, ModelCard modelCard, ConfusionMatrix confusion,
       double seconds) {
     out.printf("model     %s (%s)%n", modelCard.name(), model.getFileName());
-    out.printf("images    %d from %s%n", confusion.total(), images.getFileName());
+    out.printf("scored    %d labelled images from %s%n", confusion.total(),
+        images.getFileName());
     out.printf("accuracy  %.2f%% (%d correct)%n", 100 * confusion.accuracy(), confusion.correct());
     modelCard.reportedAccuracy().ifPresent(reported ->
         out.printf("reported  %.2f%% at training time (model.json)%n", 100 * reported));

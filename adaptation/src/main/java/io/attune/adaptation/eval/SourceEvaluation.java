@@ -39,7 +39,11 @@ public final class SourceEvaluation {
       float[] input = classifier.card().preprocess(pixels, count);
       int[] predicted = Predictions.argmax(classifier.logits(input, count), count, classes);
       for (int i = 0; i < count; i++) {
-        confusion.add(Math.toIntExact(labels[i]), predicted[i]);
+        // A negative label marks an out-of-distribution sample (open-set streams): no class
+        // to be right or wrong about.
+        if (labels[i] >= 0) {
+          confusion.add(Math.toIntExact(labels[i]), predicted[i]);
+        }
       }
       seen += count;
       progress.accept(seen);
