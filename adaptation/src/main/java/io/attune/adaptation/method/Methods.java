@@ -2,13 +2,18 @@ package io.attune.adaptation.method;
 
 import io.attune.adaptation.bundle.ModelBundle;
 import io.attune.adaptation.runtime.AdaptationStep;
+import io.attune.adaptation.method.safety.CollapseGuard;
+import io.attune.adaptation.method.safety.OpenSetFilter;
+import io.attune.adaptation.method.safety.StochasticRestore;
 import java.util.List;
 
 /** The methods by name, with their default hyperparameters, for one bundle. */
 public final class Methods {
 
   /** Names accepted by {@link #create}. */
-  public static final List<String> NAMES = List.of("source", "norm", "norm-ema", "tent");
+  public static final List<String> NAMES = List.of("source", "norm", "norm-ema", "tent",
+      "eata", "eta", "sar", "tent+openset", "tent+restore", "tent+guard", "eata+guard",
+      "sar+guard");
 
   private Methods() {}
 
@@ -24,7 +29,31 @@ public final class Methods {
       case "source" -> new Source(sessions, layout, classes);
       case "norm" -> new Norm(sessions, layout, classes, Norm.Config.testTimeBatchNorm());
       case "norm-ema" -> new Norm(sessions, layout, classes, new Norm.Config(0f, 0.05f));
-      case "tent" -> new Tent(sessions, layout, classes, Tent.Config.defaults());
+      case "tent" -> new Tent(sessions, layout, classes, Tent.Config.defaults(),
+          SampleMask.all());
+      case "eata" -> new Eata(sessions, layout, classes, Eata.Config.defaults(classes),
+          SourceImages.load(bundle, "eata"), SampleMask.all());
+      case "eta" -> Eata.withoutRegularizer(sessions, layout, classes,
+          Eata.Config.defaults(classes), SampleMask.all());
+      case "sar" -> new Sar(sessions, layout, classes, Sar.Config.defaults(classes),
+          SampleMask.all());
+      case "tent+openset" -> new Tent(sessions, layout, classes, Tent.Config.defaults(),
+          new OpenSetFilter(sessions, layout, classes, OpenSetFilter.Config.defaults()));
+      case "tent+restore" -> new StochasticRestore(
+          new Tent(sessions, layout, classes, Tent.Config.defaults(), SampleMask.all()),
+          layout,
+          StochasticRestore.Config.defaults());
+      case "tent+guard" -> new CollapseGuard(
+          new Tent(sessions, layout, classes, Tent.Config.defaults(), SampleMask.all()),
+          layout,
+          CollapseGuard.Config.defaults(classes));
+      case "eata+guard" -> new CollapseGuard(
+          new Eata(sessions, layout, classes, Eata.Config.defaults(classes),
+              SourceImages.load(bundle, "eata"), SampleMask.all()), layout,
+          CollapseGuard.Config.defaults(classes));
+      case "sar+guard" -> new CollapseGuard(
+          new Sar(sessions, layout, classes, Sar.Config.defaults(classes), SampleMask.all()),
+          layout, CollapseGuard.Config.defaults(classes));
       default -> throw new IllegalArgumentException("unknown method '" + name + "'; known: "
           + String.join(", ", NAMES));
     };

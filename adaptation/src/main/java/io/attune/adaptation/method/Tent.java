@@ -14,6 +14,11 @@ import java.util.Map;
  * predicted with the parameters from before its own update. Defaults follow its CIFAR
  * configuration: Adam, lr 1e-3, betas (0.9, 0.999), no weight decay, one step per batch.
  *
+ * <p>A {@link SampleMask} may keep samples out of the loss, which becomes the mean entropy of
+ * the kept ones (the open-set filter of Lee et al., ICCV 2023, is TENT with such a mask); when
+ * it keeps none the gradient is zero and the optimizer still steps, as PyTorch does with the
+ * zero gradient of an empty mean. {@link SampleMask#all()} is TENT as published.
+ *
  * <p>Deviation: the official model keeps no running statistics in adaptation; Attune also
  * keeps an exponential moving average of the batch statistics (momentum {@code statsMomentum},
  * 0.1 like BN's default) in the state and publishes it with the adapted scales and biases,
@@ -46,12 +51,15 @@ public final class Tent implements AdaptationMethod {
   private final ParameterLayout layout;
   private final int classes;
   private final Config config;
+  private final SampleMask mask;
 
-  public Tent(AdaptationStep sessions, ParameterLayout layout, int classes, Config config) {
+  public Tent(AdaptationStep sessions, ParameterLayout layout, int classes, Config config,
+      SampleMask mask) {
     this.sessions = sessions;
     this.layout = layout;
     this.classes = classes;
     this.config = config;
+    this.mask = mask;
   }
 
   @Override
@@ -67,13 +75,15 @@ public final class Tent implements AdaptationMethod {
 
   @Override
   public Step step(MethodState state, Batch batch) {
+    int n = batch.size();
     Map<String, float[]> params = layout.named(state.affine(), state.means(), state.vars());
-    try (AdaptationStep.Forward fwd = sessions.forward(batch.inputs(), batch.size(), params,
-        0f)) {
+    try (AdaptationStep.Forward fwd = sessions.forward(batch.inputs(), n, params, 0f)) {
       float[] logits = fwd.logits();
-      int n = batch.size();
-      float[] grad = layout.flattenAffine(sessions.backward(fwd,
-          Entropy.meanGradient(logits, n, classes), null));
+      boolean[] kept = mask.keep(batch, logits);
+      int used = SampleSelection.count(kept);
+      float[] grad = used == 0 ? new float[layout.affineSize()]
+          : layout.flattenAffine(sessions.backward(fwd, Entropy.weightedGradient(logits, n,
+              classes, SampleSelection.meanWeights(kept)), null));
       Optimizer.Update update = config.optimizer().step(state.affine(), grad, state.optimizer());
       float m = config.statsMomentum();
       float[] means = Norm.mix(layout.flattenStatistics(fwd::batchMean), state.means(), m);
@@ -82,7 +92,7 @@ public final class Tent implements AdaptationMethod {
           update.state(), state.extras());
       return new Step(next, new Outputs(Entropy.softmax(logits, n, classes), classes,
           next.version(), layout.named(update.params(), means, vars),
-          new Outputs.Diagnostics(n, n, Source.mean(Entropy.perSample(logits, n, classes)),
+          new Outputs.Diagnostics(n, used, Source.mean(Entropy.perSample(logits, n, classes)),
               false)));
     }
   }
