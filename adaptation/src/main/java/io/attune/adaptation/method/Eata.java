@@ -167,8 +167,7 @@ public final class Eata implements AdaptationMethod {
 
   @Override
   public MethodState initialState() {
-    return new MethodState(0, layout.sourceAffine(), layout.sourceMeans(), layout.sourceVars(),
-        config.optimizer().initialState(layout.affineSize()), Map.of());
+    return layout.sourceState(config.optimizer().initialState(layout.affineSize()));
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.attune.adaptation.method;
 
-import io.attune.adaptation.method.optim.Optimizer.OptimizerState;
 import io.attune.adaptation.runtime.AdaptationStep;
 import java.util.Map;
 
@@ -66,8 +65,7 @@ public final class Norm implements AdaptationMethod {
 
   @Override
   public MethodState initialState() {
-    return new MethodState(0, layout.sourceAffine(), layout.sourceMeans(), layout.sourceVars(),
-        new OptimizerState(new float[0], new float[0], 0), Map.of());
+    return layout.sourceState();
   }
 
   @Override

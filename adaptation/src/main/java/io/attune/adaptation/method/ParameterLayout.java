@@ -70,6 +70,19 @@ public final class ParameterLayout {
     return flat;
   }
 
+  /** The state of a method that has seen nothing yet: the source model. */
+  public MethodState sourceState(io.attune.adaptation.method.optim.Optimizer.OptimizerState
+      optimizer) {
+    return new MethodState(0, sourceAffine(), sourceMeans(), sourceVars(), optimizer,
+        Map.of());
+  }
+
+  /** The source state of a gradient-free method, with no optimizer buffers. */
+  public MethodState sourceState() {
+    return sourceState(new io.attune.adaptation.method.optim.Optimizer.OptimizerState(
+        new float[0], new float[0], 0));
+  }
+
   /** The runtime's view: every parameter by initializer name. */
   public Map<String, float[]> named(float[] affine, float[] means, float[] vars) {
     Map<String, float[]> out = new LinkedHashMap<>();

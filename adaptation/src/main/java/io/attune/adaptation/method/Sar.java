@@ -134,8 +134,7 @@ public final class Sar implements AdaptationMethod {
 
   @Override
   public MethodState initialState() {
-    return new MethodState(0, layout.sourceAffine(), layout.sourceMeans(), layout.sourceVars(),
-        config.optimizer().initialState(layout.affineSize()), Map.of());
+    return layout.sourceState(config.optimizer().initialState(layout.affineSize()));
   }
 
   @Override
