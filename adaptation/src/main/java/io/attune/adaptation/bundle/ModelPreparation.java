@@ -56,14 +56,7 @@ public final class ModelPreparation {
    *     (EATA's Fisher information), or null; the calibration images serve when absent
    */
   public record Options(Path model, Path out, ModelCard card, Path sourceFeatures,
-      Path sourceLabels, Path calibration, Path sourceImages) {
-
-    /** Options without source images. */
-    public Options(Path model, Path out, ModelCard card, Path sourceFeatures,
-        Path sourceLabels, Path calibration) {
-      this(model, out, card, sourceFeatures, sourceLabels, calibration, null);
-    }
-  }
+      Path sourceLabels, Path calibration, Path sourceImages) {}
 
   /** Calibration images per ONNX Runtime call. */
   private static final int CALIBRATION_BATCH = 250;

@@ -44,10 +44,10 @@ class FoldedReferenceModelTest {
   static void prepareBothExportsAndAShiftedStream() throws Exception {
     card = ModelCard.read(MODELS.resolve("model.json"));
     withBn = ModelPreparation.prepare(new ModelPreparation.Options(MODELS.resolve("model.onnx"),
-        dir.resolve("bn"), card, null, null, null));
+        dir.resolve("bn"), card, null, null, null, null));
     folded = ModelPreparation.prepare(new ModelPreparation.Options(
         MODELS.resolve("model-folded.onnx"), dir.resolve("folded"), card, null, null,
-        MODELS.resolve("source-memory/images.npy")));
+        MODELS.resolve("source-memory/images.npy"), null));
     inputs = new float[BATCHES][];
     labels = new int[BATCHES][];
     Random noise = new Random(5);

@@ -32,7 +32,7 @@ class ModelPreparationTest {
     Path model = dir.resolve("tiny.onnx");
     OnnxModels.write(TinyModels.convBnNet(13), model);
     return ModelPreparation.prepare(new ModelPreparation.Options(model, dir.resolve("bundle"),
-        null, null, null, null));
+        null, null, null, null, null));
   }
 
   private static float[] input() {
@@ -124,7 +124,7 @@ class ModelPreparationTest {
     OnnxModels.write(noBn, model);
 
     assertThatThrownBy(() -> ModelPreparation.prepare(new ModelPreparation.Options(model,
-        dir.resolve("b"), null, null, null, null)))
+        dir.resolve("b"), null, null, null, null, null)))
         .isInstanceOf(InvalidModelException.class)
         .hasMessageContaining("has no BatchNormalization layer")
         .hasMessageContaining("pass --calibration");
@@ -140,7 +140,7 @@ class ModelPreparationTest {
     OnnxModels.write(softsign, model);
 
     assertThatThrownBy(() -> ModelPreparation.prepare(new ModelPreparation.Options(model,
-        dir.resolve("s"), null, null, null, null)))
+        dir.resolve("s"), null, null, null, null, null)))
         .isInstanceOf(InvalidModelException.class)
         .hasMessage("cannot differentiate Softsign node 'relu1': op Softsign is not supported "
             + "between normalization layers and the logits");
@@ -157,7 +157,7 @@ class ModelPreparationTest {
         io.attune.adaptation.data.Shape.of(200, 1, 8, 8), gaussian(200 * 64, 5)));
 
     ModelBundle bundle = ModelPreparation.prepare(new ModelPreparation.Options(folded,
-        dir.resolve("b"), null, null, null, calibration));
+        dir.resolve("b"), null, null, null, calibration, null));
 
     assertThat(bundle.manifest().insertedNormalization()).isTrue();
     // conv1 feeds Relu and conv2 feeds Clip: both get a layer.

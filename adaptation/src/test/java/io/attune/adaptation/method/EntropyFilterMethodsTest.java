@@ -266,7 +266,7 @@ class EntropyFilterMethodsTest {
   void eataRefusesABundleWithoutSourceImagesNamingTheOptionThatAddsThem() throws Exception {
     ModelBundle bare = ModelPreparation.prepare(new ModelPreparation.Options(
         ReferenceStreams.MODELS.resolve("model.onnx"), dir.resolve("bare"),
-        ModelCard.read(ReferenceStreams.MODELS.resolve("model.json")), null, null, null));
+        ModelCard.read(ReferenceStreams.MODELS.resolve("model.json")), null, null, null, null));
 
     assertThatThrownBy(() -> Methods.create("eata", bare, sessions))
         .isInstanceOf(InvalidModelException.class)

@@ -41,7 +41,7 @@ class MethodContractTest {
   static void prepare() throws Exception {
     ModelCard card = ModelCard.read(MODELS.resolve("model.json"));
     bundle = ModelPreparation.prepare(new ModelPreparation.Options(MODELS.resolve("model.onnx"),
-        dir.resolve("bundle"), card, null, null, null));
+        dir.resolve("bundle"), card, null, null, null, null));
     sessions = bundle.openStep(1);
     stream = new ArrayList<>();
     Random noise = new Random(9);

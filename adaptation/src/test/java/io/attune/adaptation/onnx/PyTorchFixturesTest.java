@@ -43,7 +43,7 @@ class PyTorchFixturesTest {
     Path model = fixture.equals("resnet")
         ? RepoRoot.find().resolve("models/fmnist-resnet/model.onnx") : dir.resolve("model.onnx");
     ModelBundle bundle = ModelPreparation.prepare(new ModelPreparation.Options(
-        model, tmp.resolve("bundle"), null, null, null, null));
+        model, tmp.resolve("bundle"), null, null, null, null, null));
     FloatData inputs = ArrayReader.loadFloats(dir.resolve("inputs.npy"));
     int batch = inputs.shape().dim(0);
     int classes = bundle.manifest().head().classes();
