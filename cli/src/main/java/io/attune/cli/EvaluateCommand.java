@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,16 +54,9 @@ final class EvaluateCommand implements Callable<Integer> {
           + "default: model.json beside the model.")
   private Path card;
 
-  @Option(names = "--images", paramLabel = "FILE",
-      description = "Images as IDX or .npy, uint8, N x H x W or N x C x H x W "
-          + "(default: ${DEFAULT-VALUE}).",
-      defaultValue = "${sys:attune.home:-.}/data/fashion-mnist/t10k-images-idx3-ubyte.gz")
-  private Path images;
+  @Mixin
+  private LabelledImagesOptions labelled = new LabelledImagesOptions();
 
-  @Option(names = "--labels", paramLabel = "FILE",
-      description = "One label per image, IDX or .npy (default: ${DEFAULT-VALUE}).",
-      defaultValue = "${sys:attune.home:-.}/data/fashion-mnist/t10k-labels-idx1-ubyte.gz")
-  private Path labels;
 
   @Option(names = {"--batch", "--batch-size"}, paramLabel = "N", defaultValue = "256",
       description = "Images per batch: per ONNX Runtime call, and per adaptation step with "
@@ -100,8 +94,8 @@ final class EvaluateCommand implements Callable<Integer> {
           "--batch-size must be at least 1, got " + batchSize);
     }
     if (bundleDir != null) {
-      return new AdaptationRun(spec, bundleDir, method, images, labels, domains, reset,
-          batchSize, threads).call();
+      return new AdaptationRun(spec, bundleDir, method, labelled.images, labelled.labels,
+          domains, reset, batchSize, threads).call();
     }
     Path cardFile = card != null ? card : model.toAbsolutePath().resolveSibling("model.json");
     ModelCard modelCard = ModelCard.read(cardFile);
@@ -109,7 +103,7 @@ final class EvaluateCommand implements Callable<Integer> {
     ConfusionMatrix confusion;
     double seconds;
     try (OnnxClassifier classifier = OnnxClassifier.open(model, modelCard, threads);
-        LabeledReader data = LabeledReader.open(images, labels);
+        LabeledReader data = LabeledReader.open(labelled.images, labelled.labels);
         ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), "evaluate",
             data.count())) {
       confusion = SourceEvaluation.run(classifier, data, batchSize, progress);
@@ -123,7 +117,7 @@ final class EvaluateCommand implements Callable<Integer> {
       double seconds) {
     out.printf("model     %s (%s)%n", modelCard.name(), model.getFileName());
     out.printf("scored    %d labelled images from %s%n", confusion.total(),
-        images.getFileName());
+        labelled.images.getFileName());
     out.printf("accuracy  %.2f%% (%d correct)%n", 100 * confusion.accuracy(), confusion.correct());
     modelCard.reportedAccuracy().ifPresent(reported ->
         out.printf("reported  %.2f%% at training time (model.json)%n", 100 * reported));

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -69,15 +70,9 @@ final class SimulateExportCommand implements Callable<Integer> {
       description = "Write only the first N samples of the stream.")
   private Long limit;
 
-  @Option(names = "--images", paramLabel = "FILE",
-      description = "Source images, uint8 IDX or .npy (default: ${DEFAULT-VALUE}).",
-      defaultValue = "${sys:attune.home:-.}/data/fashion-mnist/t10k-images-idx3-ubyte.gz")
-  private Path images;
+  @Mixin
+  private LabelledImagesOptions labelled = new LabelledImagesOptions();
 
-  @Option(names = "--labels", paramLabel = "FILE",
-      description = "Their labels (default: ${DEFAULT-VALUE}).",
-      defaultValue = "${sys:attune.home:-.}/data/fashion-mnist/t10k-labels-idx1-ubyte.gz")
-  private Path labels;
 
   @Override
   public Integer call() throws IOException {
@@ -86,9 +81,10 @@ final class SimulateExportCommand implements Callable<Integer> {
     if (limit != null && limit < 1) {
       throw bad("--limit must be at least 1, got " + limit);
     }
-    requireFile("--images", images);
-    requireFile("--labels", labels);
-    ShiftStream stream = ShiftStream.open(parsed, LabeledImages.read(images, labels), seed);
+    requireFile("--images", labelled.images);
+    requireFile("--labels", labelled.labels);
+    ShiftStream stream = ShiftStream.open(parsed,
+        LabeledImages.read(labelled.images, labelled.labels), seed);
     if (limit != null) {
       stream = stream.limit(limit);
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -68,15 +69,9 @@ final class SimulateGalleryCommand implements Callable<Integer> {
       description = "Heading of the picture (default: the images' file name and the seed).")
   private String title;
 
-  @Option(names = "--images", paramLabel = "FILE",
-      description = "Source images, uint8 IDX or .npy (default: ${DEFAULT-VALUE}).",
-      defaultValue = "${sys:attune.home:-.}/data/fashion-mnist/t10k-images-idx3-ubyte.gz")
-  private Path images;
+  @Mixin
+  private LabelledImagesOptions labelled = new LabelledImagesOptions();
 
-  @Option(names = "--labels", paramLabel = "FILE",
-      description = "Their labels (default: ${DEFAULT-VALUE}).",
-      defaultValue = "${sys:attune.home:-.}/data/fashion-mnist/t10k-labels-idx1-ubyte.gz")
-  private Path labels;
 
   @Override
   public Integer call() throws IOException {
@@ -85,15 +80,15 @@ final class SimulateGalleryCommand implements Callable<Integer> {
       System.setProperty("java.awt.headless", "true");
     }
     final ShiftGallery gallery = gallery();
-    for (Path file : List.of(images, labels)) {
+    for (Path file : List.of(labelled.images, labelled.labels)) {
       if (!Files.isRegularFile(file)) {
         throw new ParameterException(spec.commandLine(), file + ": no such file");
       }
     }
-    final LabeledImages source = LabeledImages.read(images, labels);
+    final LabeledImages source = LabeledImages.read(labelled.images, labelled.labels);
     final long start = System.nanoTime();
     gallery.write(source, title != null ? title
-        : "Shifts of " + images.getFileName() + " (seed " + seed + ")", out);
+        : "Shifts of " + labelled.images.getFileName() + " (seed " + seed + ")", out);
     spec.commandLine().getOut().printf("wrote %s: %d corruptions x clean and 5 severities, "
         + "%d images each, in %.1f s%n", out, gallery.corruptions().size(), pick.length,
         (System.nanoTime() - start) / 1e9);
