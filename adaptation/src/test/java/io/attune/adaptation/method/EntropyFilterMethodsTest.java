@@ -15,11 +15,9 @@ import io.attune.adaptation.runtime.AdaptationStep;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,51 +55,6 @@ class EntropyFilterMethodsTest {
   @AfterAll
   static void close() {
     sessions.close();
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"eata", "eta", "sar", "tent+openset", "tent+restore", "tent+guard",
-      "eata+guard", "sar+guard"})
-  void scramblingTheLabelsChangesNothingTheMethodOutputs(String name) {
-    List<StreamEvaluation.LabelledBatch> scrambled = new ArrayList<>();
-    Random random = new Random(1);
-    for (StreamEvaluation.LabelledBatch b : stream) {
-      List<Integer> labels = new ArrayList<>(Arrays.stream(b.labels()).boxed().toList());
-      Collections.shuffle(labels, random);
-      scrambled.add(new StreamEvaluation.LabelledBatch(b.inputs(),
-          labels.stream().mapToInt(Integer::intValue).map(l -> (l + 3) % 10).toArray(),
-          b.domains()));
-    }
-
-    assertSameArrays(probabilities(create(name), scrambled), probabilities(create(name), stream));
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"eata", "eta", "sar", "tent+openset", "tent+restore", "tent+guard",
-      "eata+guard", "sar+guard"})
-  void aStateSerializedMidStreamContinuesBitIdentically(String name) {
-    AdaptationMethod method = create(name);
-    MethodState state = method.initialState();
-    List<float[]> straight = new ArrayList<>();
-    MethodState copy = null;
-    for (int b = 0; b < BATCHES; b++) {
-      AdaptationMethod.Step step = method.step(state, batch(b));
-      state = step.state();
-      straight.add(step.outputs().probabilities());
-      if (b == 2) {
-        copy = MethodStateCodec.decode(MethodStateCodec.encode(state));
-        assertThat(copy).isEqualTo(state);
-      }
-    }
-    List<float[]> resumed = new ArrayList<>();
-    for (int b = 3; b < BATCHES; b++) {
-      AdaptationMethod.Step step = method.step(copy, batch(b));
-      copy = step.state();
-      resumed.add(step.outputs().probabilities());
-    }
-
-    assertSameArrays(resumed, straight.subList(3, BATCHES));
-    assertThat(copy).isEqualTo(state);
   }
 
   @ParameterizedTest

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.attune.adaptation.RepoRoot;
 import io.attune.adaptation.bundle.ModelBundle;
-import io.attune.adaptation.bundle.ModelPreparation;
-import io.attune.adaptation.data.LabeledReader;
 import io.attune.adaptation.eval.StreamEvaluation;
-import io.attune.adaptation.model.ModelCard;
 import io.attune.adaptation.runtime.AdaptationStep;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** What every method promises: label-blind, deterministic, and resumable from bytes. */
@@ -38,27 +36,15 @@ class MethodContractTest {
   private static List<StreamEvaluation.LabelledBatch> stream;
 
   @BeforeAll
-  static void prepare() throws Exception {
-    ModelCard card = ModelCard.read(MODELS.resolve("model.json"));
-    bundle = ModelPreparation.prepare(new ModelPreparation.Options(MODELS.resolve("model.onnx"),
-        dir.resolve("bundle"), card, null, null, null, null));
+  static void prepare() {
+    bundle = ReferenceStreams.bundle(dir.resolve("bundle"));
     sessions = bundle.openStep(1);
-    stream = new ArrayList<>();
-    Random noise = new Random(9);
-    try (LabeledReader reader = LabeledReader.open(DATA.resolve("t10k-images-idx3-ubyte.gz"),
-        DATA.resolve("t10k-labels-idx1-ubyte.gz"))) {
-      for (int b = 0; b < BATCHES; b++) {
-        byte[] pixels = reader.images().readBytes(BATCH);
-        for (int i = 0; i < pixels.length; i++) {
-          pixels[i] = (byte) Math.max(0, Math.min(255,
-              (pixels[i] & 0xFF) + Math.round(50 * noise.nextGaussian())));
-        }
-        int[] labels = Arrays.stream(reader.labels().readLongs(BATCH))
-            .mapToInt(Math::toIntExact).toArray();
-        stream.add(new StreamEvaluation.LabelledBatch(card.preprocess(pixels, BATCH), labels,
-            new int[BATCH]));
-      }
-    }
+    stream = ReferenceStreams.noisy(BATCHES, BATCH, 50, 9);
+  }
+
+  /** Every registered method: a new one is held to the contract without editing this test. */
+  static java.util.stream.Stream<String> allMethods() {
+    return Methods.NAMES.stream();
   }
 
   @AfterAll
@@ -71,7 +57,7 @@ class MethodContractTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"source", "norm", "norm-ema", "tent"})
+  @MethodSource("allMethods")
   void scramblingTheLabelsChangesNothingTheMethodOutputs(String name) {
     List<StreamEvaluation.LabelledBatch> scrambled = new ArrayList<>();
     Random random = new Random(1);
@@ -88,7 +74,7 @@ class MethodContractTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"norm", "norm-ema", "tent"})
+  @MethodSource("allMethods")
   void aStateSerializedMidStreamContinuesBitIdentically(String name) {
     AdaptationMethod method = method(name);
     MethodState state = method.initialState();
