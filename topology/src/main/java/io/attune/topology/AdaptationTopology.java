@@ -1,0 +1,87 @@
+package io.attune.topology;
+
+import io.attune.topology.adapt.CohortStepper;
+import io.attune.topology.adapt.ModelRegistry;
+import io.attune.topology.processor.AdaptProcessor;
+import io.attune.topology.processor.RecordCodecs;
+import io.attune.topology.processor.StepObserver;
+import io.attune.topology.processor.TrafficValidator;
+import io.attune.topology.processor.ValidateProcessor;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the adaptation topology, the one function used by the worker, by TopologyTestDriver
+ * tests and by the integration tests:
+ *
+ * <pre>
+ * traffic -> validate -+-> adapt (buffer, step; 3 stores) -+-> params
+ *                      |                                   +-> predictions
+ *                      +-> dlq
+ * </pre>
+ *
+ * Traffic is consumed as it is partitioned, by its {@code model/cohort} key, so there is no
+ * repartition topic: a record whose key is not its sample's cohort is a dead letter.
+ */
+public final class AdaptationTopology {
+
+  private AdaptationTopology() {}
+
+  /**
+   * @param traffic topic the samples arrive on
+   * @param params topic refreshed parameters go to
+   * @param predictions topic adapted predictions go to
+   * @param deadLetters topic rejected records go to
+   * @param punctuateEvery stream-time interval at which partial batches are checked for age
+   * @param maxRecordBytes largest traffic value accepted
+   */
+  public record Settings(String traffic, String params, String predictions, String deadLetters,
+      Duration punctuateEvery, int maxRecordBytes) {}
+
+  public static Topology build(Settings settings, ModelRegistry models, RecordCodecs codecs,
+      StepObserver observer) {
+    TrafficValidator validator = new TrafficValidator(settings.maxRecordBytes(), codecs::decodeSample,
+        model -> models.bundle(model).map(b -> List.copyOf(b.manifest().inputShape())));
+    CohortStepper stepper = new CohortStepper(models);
+    Topology topology = new Topology();
+    topology.addSource(TopologyNames.TRAFFIC_SOURCE, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer(), settings.traffic());
+    topology.addProcessor(TopologyNames.VALIDATE,
+        () -> new ValidateProcessor(validator, codecs, observer), TopologyNames.TRAFFIC_SOURCE);
+    topology.addProcessor(TopologyNames.ADAPT,
+        () -> new AdaptProcessor(stepper, key -> adaptationOf(models.catalog(), key), codecs,
+            settings.punctuateEvery(), observer),
+        TopologyNames.VALIDATE);
+    topology.addStateStore(store(TopologyNames.SAMPLE_BUFFER_STORE), TopologyNames.ADAPT);
+    topology.addStateStore(store(TopologyNames.COHORT_PROGRESS_STORE), TopologyNames.ADAPT);
+    topology.addStateStore(store(TopologyNames.METHOD_STATE_STORE), TopologyNames.ADAPT);
+    topology.addSink(TopologyNames.DLQ_SINK, settings.deadLetters(), new ByteArraySerializer(),
+        new ByteArraySerializer(), TopologyNames.VALIDATE);
+    topology.addSink(TopologyNames.PARAMS_SINK, settings.params(), new ByteArraySerializer(),
+        new ByteArraySerializer(), TopologyNames.ADAPT);
+    topology.addSink(TopologyNames.PREDICTIONS_SINK, settings.predictions(),
+        new ByteArraySerializer(), new ByteArraySerializer(), TopologyNames.ADAPT);
+    return topology;
+  }
+
+  private static ModelCatalog.Adaptation adaptationOf(ModelCatalog catalog, String cohortKey) {
+    int slash = cohortKey.indexOf('/');
+    Optional<ModelCatalog.Model> model = catalog.model(cohortKey.substring(0, slash));
+    return model.orElseThrow(() -> new IllegalStateException("validated key " + cohortKey
+        + " has no catalog model")).adaptationOf(cohortKey.substring(slash + 1));
+  }
+
+  private static StoreBuilder<KeyValueStore<String, byte[]>> store(String name) {
+    // persistent and logged: the changelog is what a restarted or migrated task restores from
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(),
+        Serdes.ByteArray()).withLoggingEnabled(java.util.Map.of());
+  }
+}

@@ -1,0 +1,142 @@
+package io.attune.topology.processor;
+
+import io.attune.schemas.AdaptedPrediction;
+import io.attune.schemas.InferenceSample;
+import io.attune.schemas.NormParamsUpdate;
+import io.attune.topology.ModelCatalog;
+import io.attune.topology.TopologyNames;
+import io.attune.topology.adapt.CohortStepper;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Buffers each cohort's validated samples and runs one adaptation step when the batch is full
+ * or its oldest sample is older, in stream time, than the cohort's latency bound. Stream time
+ * (record timestamps), not the wall clock, cuts the partial batches, so a replay after a crash
+ * cuts exactly the same batches and reaches the same parameters.
+ *
+ * <p>Everything a step needs lives in the three stores, written in the same transaction as the
+ * outputs, so exactly-once processing never loses a buffered sample nor repeats a version.
+ */
+public final class AdaptProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+
+  private static final StringSerializer KEY_SERIALIZER = new StringSerializer();
+
+  private final CohortStepper stepper;
+  private final Function<String, ModelCatalog.Adaptation> adaptationOfCohortKey;
+  private final RecordCodecs codecs;
+  private final Duration punctuateEvery;
+  private final StepObserver observer;
+
+  private ProcessorContext<byte[], byte[]> context;
+  private KeyValueStore<String, byte[]> buffer;
+  private KeyValueStore<String, byte[]> progress;
+  private KeyValueStore<String, byte[]> methodState;
+
+  /**
+   * @param adaptationOfCohortKey the batching and method of a {@code model/cohort} key
+   * @param punctuateEvery how often, in stream time, partial batches are checked for age
+   */
+  public AdaptProcessor(CohortStepper stepper,
+      Function<String, ModelCatalog.Adaptation> adaptationOfCohortKey, RecordCodecs codecs,
+      Duration punctuateEvery, StepObserver observer) {
+    this.stepper = stepper;
+    this.adaptationOfCohortKey = adaptationOfCohortKey;
+    this.codecs = codecs;
+    this.punctuateEvery = punctuateEvery;
+    this.observer = observer;
+  }
+
+  @Override
+  public void init(ProcessorContext<byte[], byte[]> context) {
+    this.context = context;
+    this.buffer = context.getStateStore(TopologyNames.SAMPLE_BUFFER_STORE);
+    this.progress = context.getStateStore(TopologyNames.COHORT_PROGRESS_STORE);
+    this.methodState = context.getStateStore(TopologyNames.METHOD_STATE_STORE);
+    context.schedule(punctuateEvery, PunctuationType.STREAM_TIME, this::flushOverdue);
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    String cohortKey = new String(record.key(), StandardCharsets.UTF_8);
+    CohortProgress p = progressOf(cohortKey);
+    buffer.put(CohortProgress.bufferKey(cohortKey, p.nextSeq()), record.value());
+    p = p.withBuffered(record.timestamp());
+    progress.put(cohortKey, p.encode());
+    observer.sampleBuffered(cohortKey);
+    if (p.buffered() >= adaptationOfCohortKey.apply(cohortKey).batchSize()) {
+      step(cohortKey, p);
+    }
+  }
+
+  private void flushOverdue(long streamTime) {
+    List<KeyValue<String, CohortProgress>> overdue = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> all = progress.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, byte[]> kv = all.next();
+        CohortProgress p = CohortProgress.decode(kv.value);
+        if (p.buffered() > 0 && streamTime - p.oldestBuffered()
+            >= adaptationOfCohortKey.apply(kv.key).maxLatencyMs()) {
+          overdue.add(KeyValue.pair(kv.key, p));
+        }
+      }
+    }
+    for (KeyValue<String, CohortProgress> kv : overdue) {
+      step(kv.key, kv.value);
+    }
+  }
+
+  private void step(String cohortKey, CohortProgress p) {
+    List<InferenceSample> samples = new ArrayList<>(p.buffered());
+    List<String> keys = new ArrayList<>(p.buffered());
+    try (KeyValueIterator<String, byte[]> it = buffer.prefixScan(
+        CohortProgress.bufferPrefix(cohortKey), KEY_SERIALIZER)) {
+      while (it.hasNext()) {
+        KeyValue<String, byte[]> kv = it.next();
+        keys.add(kv.key);
+        samples.add(codecs.decodeSample(kv.value));
+      }
+    }
+    if (samples.size() != p.buffered()) {
+      throw new IllegalStateException(cohortKey + ": " + p.buffered()
+          + " samples recorded as buffered, " + samples.size() + " in the buffer store");
+    }
+    int slash = cohortKey.indexOf('/');
+    long started = System.nanoTime();
+    CohortStepper.Result result = stepper.step(cohortKey.substring(0, slash),
+        cohortKey.substring(slash + 1), methodState.get(cohortKey), samples, p.adapted(),
+        p.newestBuffered());
+    long stepNanos = System.nanoTime() - started;
+    NormParamsUpdate signed = codecs.sign(result.update());
+    byte[] key = cohortKey.getBytes(StandardCharsets.UTF_8);
+    long timestamp = p.newestBuffered();
+    for (AdaptedPrediction prediction : result.predictions()) {
+      context.forward(new Record<>(key, codecs.encode(prediction), timestamp),
+          TopologyNames.PREDICTIONS_SINK);
+    }
+    context.forward(new Record<>(key, codecs.encode(signed), timestamp),
+        TopologyNames.PARAMS_SINK);
+    methodState.put(cohortKey, result.state());
+    for (String k : keys) {
+      buffer.delete(k);
+    }
+    progress.put(cohortKey, p.afterStep().encode());
+    observer.stepped(cohortKey, signed, result.diagnostics(), stepNanos);
+  }
+
+  private CohortProgress progressOf(String cohortKey) {
+    byte[] bytes = progress.get(cohortKey);
+    return bytes == null ? CohortProgress.empty() : CohortProgress.decode(bytes);
+  }
+}
