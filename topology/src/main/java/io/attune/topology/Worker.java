@@ -1,0 +1,137 @@
+package io.attune.topology;
+
+import io.attune.adaptation.method.Methods;
+import io.attune.adaptation.runtime.RuntimeOptions;
+import io.attune.schemas.NormParamsUpdate;
+import io.attune.topology.adapt.ModelRegistry;
+import io.attune.topology.http.WorkerHttp;
+import io.attune.topology.metrics.WorkerMetrics;
+import io.attune.topology.processor.AvroRecordCodecs;
+import io.attune.topology.processor.DeadLetterOnProcessingError;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One adaptation worker: the catalog's bundles, the topics, the topology on Kafka Streams, its
+ * metrics and HTTP API. {@link #start} checks everything it can before connecting (catalog,
+ * bundles, key), so a bad setup fails with a message, not a stack trace from a stream thread.
+ */
+public final class Worker implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+  private final ModelRegistry models;
+  private final KafkaStreams streams;
+  private final WorkerMetrics metrics;
+  private final WorkerHttp http;
+
+  private Worker(ModelRegistry models, KafkaStreams streams, WorkerMetrics metrics,
+      WorkerHttp http) {
+    this.models = models;
+    this.streams = streams;
+    this.metrics = metrics;
+    this.http = http;
+  }
+
+  /**
+   * Starts a worker; it runs until {@link #close}.
+   *
+   * @param signer signs every parameter update (Ed25519, from {@code signing.key.file})
+   * @throws ModelCatalog.CatalogException for a bad catalog
+   * @throws io.attune.adaptation.model.InvalidModelException for an unusable bundle
+   * @throws IllegalStateException when Kafka cannot be reached to create the topics
+   */
+  public static Worker start(WorkerConfig config, UnaryOperator<NormParamsUpdate> signer) {
+    ModelCatalog catalog = ModelCatalog.load(
+        Path.of(config.getString(WorkerConfig.CATALOG_FILE_CONFIG)), Methods.NAMES);
+    int threads = config.getInt(WorkerConfig.RUNTIME_THREADS_CONFIG);
+    threads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+    RuntimeOptions runtime = "cuda".equals(config.getString(WorkerConfig.RUNTIME_PROVIDER_CONFIG))
+        ? new RuntimeOptions(threads, RuntimeOptions.Provider.CUDA, 0)
+        : RuntimeOptions.cpu(threads);
+    ModelRegistry models = new ModelRegistry(catalog, runtime);
+    TopicSetup.ensureTopics(config);
+    WorkerMetrics metrics = new WorkerMetrics();
+    Topology topology = AdaptationTopology.build(settings(config), models,
+        new AvroRecordCodecs(signer), metrics);
+    Properties props = config.streamsProperties();
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterOnProcessingError.class.getName());
+    props.put(DeadLetterOnProcessingError.DLQ_TOPIC_CONFIG, config.topic("dlq"));
+    KafkaStreams streams = new KafkaStreams(topology, props);
+    streams.setUncaughtExceptionHandler(e -> {
+      LOG.error("stream thread failed; shutting the worker down (exactly-once recovery replays "
+          + "the unfinished work on restart)", e);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    metrics.bind(streams);
+    streams.start();
+    int port = config.getInt(WorkerConfig.HTTP_PORT_CONFIG);
+    WorkerHttp http = port < 0 ? null : WorkerHttp.start(
+        config.getString(WorkerConfig.HTTP_HOST_CONFIG), port, streams, metrics);
+    return new Worker(models, streams, metrics, http);
+  }
+
+  static AdaptationTopology.Settings settings(WorkerConfig config) {
+    return new AdaptationTopology.Settings(config.topic("traffic"), config.topic("params"),
+        config.topic("predictions"), config.topic("dlq"),
+        Duration.ofMillis(config.getLong(WorkerConfig.PUNCTUATE_INTERVAL_CONFIG)),
+        config.getInt(WorkerConfig.MAX_RECORD_BYTES_CONFIG));
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  /** Whether the streams client has stopped for good (failed or closed). */
+  public boolean stopped() {
+    KafkaStreams.State s = streams.state();
+    return s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING;
+  }
+
+  public WorkerMetrics metrics() {
+    return metrics;
+  }
+
+  /** Port of the HTTP API, if it is enabled. */
+  public Optional<Integer> httpPort() {
+    return Optional.ofNullable(http).map(WorkerHttp::port);
+  }
+
+  /** Waits until the worker is running, or fails after {@code timeout}. */
+  public void awaitRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (streams.state() != KafkaStreams.State.RUNNING) {
+      if (stopped() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("worker did not reach RUNNING within " + timeout
+            + "; state " + streams.state());
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (http != null) {
+      http.close();
+    }
+    streams.close(Duration.ofSeconds(30));
+    metrics.close();
+    models.close();
+  }
+
+  /** Problems of a configuration before any connection, one line each. */
+  public static List<String> check(java.util.Map<String, String> props) {
+    return WorkerConfig.validate(props);
+  }
+}
