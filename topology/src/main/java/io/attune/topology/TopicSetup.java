@@ -3,7 +3,6 @@ package io.attune.topology;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +10,6 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -20,8 +18,6 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * deleted by time. Existing topics are left as they are.
  */
 public final class TopicSetup {
-
-  private static final Set<String> COMPACTED = Set.of("params", "memory");
 
   private TopicSetup() {}
 
@@ -38,12 +34,7 @@ public final class TopicSetup {
     int partitions = config.getInt(WorkerConfig.TOPIC_PARTITIONS_CONFIG);
     short replication = config.getShort(WorkerConfig.TOPIC_REPLICATION_CONFIG);
     List<NewTopic> wanted = new ArrayList<>();
-    WorkerConfig.TOPIC_DEFAULTS.keySet().forEach(role -> wanted.add(
-        new NewTopic(config.topic(role), Optional.of(partitions),
-            replication < 0 ? Optional.empty() : Optional.of(replication))
-            .configs(COMPACTED.contains(role)
-                ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
-                : Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE))));
+    config.topics().all().forEach(t -> wanted.add(t.newTopic(partitions, replication)));
     try (Admin admin = Admin.create(adminProps)) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name()))

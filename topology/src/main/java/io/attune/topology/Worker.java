@@ -2,18 +2,20 @@ package io.attune.topology;
 
 import io.attune.adaptation.method.Methods;
 import io.attune.adaptation.runtime.RuntimeOptions;
-import io.attune.schemas.NormParamsUpdate;
+import io.attune.schemas.signing.KeyFileException;
+import io.attune.schemas.signing.SigningKeys;
+import io.attune.schemas.Topics;
 import io.attune.topology.adapt.ModelRegistry;
 import io.attune.topology.http.WorkerHttp;
 import io.attune.topology.metrics.WorkerMetrics;
-import io.attune.topology.processor.AvroRecordCodecs;
+import io.attune.topology.processor.SignedRecordCodecs;
 import io.attune.topology.processor.DeadLetterOnProcessingError;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.function.UnaryOperator;
+import java.security.KeyPair;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -46,12 +48,12 @@ public final class Worker implements AutoCloseable {
   /**
    * Starts a worker; it runs until {@link #close}.
    *
-   * @param signer signs every parameter update (Ed25519, from {@code signing.key.file})
    * @throws ModelCatalog.CatalogException for a bad catalog
    * @throws io.attune.adaptation.model.InvalidModelException for an unusable bundle
    * @throws IllegalStateException when Kafka cannot be reached to create the topics
    */
-  public static Worker start(WorkerConfig config, UnaryOperator<NormParamsUpdate> signer) {
+  public static Worker start(WorkerConfig config) {
+    KeyPair signingKeys = signingKeys(config);
     ModelCatalog catalog = ModelCatalog.load(
         Path.of(config.getString(WorkerConfig.CATALOG_FILE_CONFIG)), Methods.NAMES);
     int threads = config.getInt(WorkerConfig.RUNTIME_THREADS_CONFIG);
@@ -63,11 +65,11 @@ public final class Worker implements AutoCloseable {
     TopicSetup.ensureTopics(config);
     WorkerMetrics metrics = new WorkerMetrics();
     Topology topology = AdaptationTopology.build(settings(config), models,
-        new AvroRecordCodecs(signer), metrics);
+        new SignedRecordCodecs(signingKeys), metrics);
     Properties props = config.streamsProperties();
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterOnProcessingError.class.getName());
-    props.put(DeadLetterOnProcessingError.DLQ_TOPIC_CONFIG, config.topic("dlq"));
+    props.put(DeadLetterOnProcessingError.DLQ_TOPIC_CONFIG, config.topics().dlq().name());
     KafkaStreams streams = new KafkaStreams(topology, props);
     streams.setUncaughtExceptionHandler(e -> {
       LOG.error("stream thread failed; shutting the worker down (exactly-once recovery replays "
@@ -82,9 +84,25 @@ public final class Worker implements AutoCloseable {
     return new Worker(models, streams, metrics, http);
   }
 
+  /**
+   * The worker's signing key pair: {@code signing.key.file} and its public key, in
+   * {@code signing.public.key.file} or else beside it with {@code .pub} appended.
+   */
+  static KeyPair signingKeys(WorkerConfig config) {
+    Path privateKey = Path.of(config.getString(WorkerConfig.SIGNING_KEY_FILE_CONFIG));
+    String publicKey = config.getString(WorkerConfig.SIGNING_PUBLIC_KEY_FILE_CONFIG);
+    try {
+      return SigningKeys.readKeyPair(privateKey, publicKey == null || publicKey.isEmpty()
+          ? Path.of(privateKey + ".pub") : Path.of(publicKey));
+    } catch (KeyFileException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
   static AdaptationTopology.Settings settings(WorkerConfig config) {
-    return new AdaptationTopology.Settings(config.topic("traffic"), config.topic("params"),
-        config.topic("predictions"), config.topic("dlq"),
+    Topics topics = config.topics();
+    return new AdaptationTopology.Settings(topics.traffic().name(), topics.params().name(),
+        topics.predictions().name(), topics.dlq().name(),
         Duration.ofMillis(config.getLong(WorkerConfig.PUNCTUATE_INTERVAL_CONFIG)),
         config.getInt(WorkerConfig.MAX_RECORD_BYTES_CONFIG));
   }

@@ -1,9 +1,11 @@
 package io.attune.topology;
 
+import io.attune.schemas.TopicId;
+import io.attune.schemas.Topics;
+import io.attune.schemas.TopicsConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -13,6 +15,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -44,7 +47,6 @@ public final class WorkerConfig extends AbstractConfig {
   public static final String STREAM_THREADS_CONFIG = "num.stream.threads";
   private static final String STREAM_THREADS_DOC = "Stream threads; each owns its own ONNX "
       + "Runtime sessions.";
-  public static final String TOPIC_PREFIX = "topic.";
   public static final String TOPIC_PARTITIONS_CONFIG = "topic.partitions";
   private static final String TOPIC_PARTITIONS_DOC = "Partitions of the topics the worker "
       + "creates when missing; cohorts spread over them.";
@@ -54,6 +56,9 @@ public final class WorkerConfig extends AbstractConfig {
   public static final String SIGNING_KEY_FILE_CONFIG = "signing.key.file";
   private static final String SIGNING_KEY_FILE_DOC = "Ed25519 private key (PKCS#8 PEM) that "
       + "signs every parameter update. Edges verify with the public key.";
+  public static final String SIGNING_PUBLIC_KEY_FILE_CONFIG = "signing.public.key.file";
+  private static final String SIGNING_PUBLIC_KEY_FILE_DOC = "Its Ed25519 public key (X.509 "
+      + "PEM), checked to match; empty means signing.key.file with '.pub' appended.";
   public static final String MAX_RECORD_BYTES_CONFIG = "max.record.bytes";
   private static final String MAX_RECORD_BYTES_DOC = "Largest traffic record accepted; larger "
       + "ones go to the dead-letter topic.";
@@ -73,21 +78,10 @@ public final class WorkerConfig extends AbstractConfig {
   private static final String RUNTIME_PROVIDER_DOC = "cpu, or cuda on a GPU node (needs the "
       + "onnxruntime_gpu build, see deploy/README.md).";
 
-  /** Topics by role, with their default names. */
-  public static final Map<String, String> TOPIC_DEFAULTS = topicDefaults();
-
   public static final ConfigDef DEFINITION = definition();
 
   public WorkerConfig(Map<String, ?> props) {
     super(DEFINITION, props, false);
-  }
-
-  private static Map<String, String> topicDefaults() {
-    Map<String, String> topics = new LinkedHashMap<>();
-    for (String role : List.of("traffic", "params", "memory", "alerts", "predictions", "dlq")) {
-      topics.put(role, "attune." + role);
-    }
-    return Map.copyOf(topics);
   }
 
   private static ConfigDef definition() {
@@ -98,6 +92,8 @@ public final class WorkerConfig extends AbstractConfig {
             new ConfigDef.NonEmptyString(), Importance.HIGH, CATALOG_FILE_DOC)
         .define(SIGNING_KEY_FILE_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
             new ConfigDef.NonEmptyString(), Importance.HIGH, SIGNING_KEY_FILE_DOC)
+        .define(SIGNING_PUBLIC_KEY_FILE_CONFIG, Type.STRING, "", Importance.HIGH,
+            SIGNING_PUBLIC_KEY_FILE_DOC)
         .define(APPLICATION_ID_CONFIG, Type.STRING, "attune-worker",
             new ConfigDef.NonEmptyString(), Importance.HIGH, APPLICATION_ID_DOC)
         .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
@@ -125,8 +121,13 @@ public final class WorkerConfig extends AbstractConfig {
             RUNTIME_THREADS_DOC)
         .define(RUNTIME_PROVIDER_CONFIG, Type.STRING, "cpu", ValidString.in("cpu", "cuda"),
             Importance.LOW, RUNTIME_PROVIDER_DOC);
-    TOPIC_DEFAULTS.forEach((role, name) -> def.define(TOPIC_PREFIX + role, Type.STRING, name,
-        new ConfigDef.NonEmptyString(), Importance.MEDIUM, "Name of the " + role + " topic."));
+    def.define(TopicsConfig.PREFIX_CONFIG, Type.STRING, TopicsConfig.DEFAULT_PREFIX,
+        Importance.MEDIUM, TopicsConfig.PREFIX_DOC);
+    for (TopicId id : TopicId.values()) {
+      def.define(id.configKey(), Type.STRING, null, Importance.MEDIUM, "Whole name of the "
+          + id.role() + " topic, overriding " + TopicsConfig.PREFIX_CONFIG + " + '" + id.role()
+          + "'.");
+    }
     return def;
   }
 
@@ -142,24 +143,23 @@ public final class WorkerConfig extends AbstractConfig {
             ? message : value.name() + ": " + message);
       }
     }
-    Map<String, String> seen = new HashMap<>();
-    TOPIC_DEFAULTS.forEach((role, name) -> {
-      String topic = props.getOrDefault(TOPIC_PREFIX + role, name);
-      String other = seen.putIfAbsent(topic, TOPIC_PREFIX + role);
-      if (other != null) {
-        problems.add(other + " and " + TOPIC_PREFIX + role + " both name topic '" + topic
-            + "'; every role needs its own topic");
-      }
-    });
+    try {
+      Topics.fromConfig(props);
+    } catch (ConfigException e) {
+      problems.add(e.getMessage());
+    }
     return problems;
   }
 
-  /** The topic of a role ({@code traffic}, {@code params}, ...). */
-  public String topic(String role) {
-    if (!TOPIC_DEFAULTS.containsKey(role)) {
-      throw new IllegalArgumentException("no topic role '" + role + "'");
-    }
-    return getString(TOPIC_PREFIX + role);
+  /** The topic catalogue with the configured names. */
+  public Topics topics() {
+    Map<String, String> topicKeys = new HashMap<>();
+    originalsStrings().forEach((k, v) -> {
+      if (k.startsWith(TopicsConfig.KEY_PREFIX)) {
+        topicKeys.put(k, v);
+      }
+    });
+    return Topics.fromConfig(topicKeys);
   }
 
   /** Kafka Streams properties: ours, then every {@code kafka.}-prefixed key. */

@@ -12,7 +12,11 @@ import io.attune.schemas.NormParamsUpdate;
 import io.attune.schemas.RejectReason;
 import io.attune.schemas.Tensor;
 import io.attune.topology.adapt.ModelRegistry;
-import io.attune.topology.processor.AvroRecordCodecs;
+import io.attune.topology.processor.SignedRecordCodecs;
+import io.attune.schemas.signing.SigningKeys;
+import io.attune.schemas.signing.UpdateSignatures;
+import io.attune.schemas.signing.Verification;
+import java.security.KeyPair;
 import io.attune.topology.processor.RecordCodecs;
 import io.attune.topology.processor.StepObserver;
 import java.io.IOException;
@@ -27,7 +31,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
 import java.util.Random;
-import java.util.function.UnaryOperator;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -52,7 +55,8 @@ class AdaptationTopologyTest {
   static Path bundleDir;
   static ModelRegistry models;
 
-  final RecordCodecs codecs = new AvroRecordCodecs(UnaryOperator.identity());
+  static final KeyPair KEYS = SigningKeys.generate();
+  final RecordCodecs codecs = new SignedRecordCodecs(KEYS);
   TopologyTestDriver driver;
   TestInputTopic<byte[], byte[]> traffic;
   TestOutputTopic<byte[], byte[]> params;
@@ -152,6 +156,9 @@ class AdaptationTopologyTest {
     assertThat(u.getVersion()).isEqualTo(1);
     assertThat(u.getBaseVersion()).isZero();
     assertThat(u.getSamples()).isEqualTo(BATCH);
+    assertThat(UpdateSignatures.verify(u, KEYS.getPublic())).isEqualTo(Verification.VALID);
+    assertThat(UpdateSignatures.verify(u, SigningKeys.generate().getPublic()))
+        .isNotEqualTo(Verification.VALID);
     assertThat(u.getLayers()).hasSize(models.bundle(TrafficFixtures.MODEL).orElseThrow()
         .manifest().layers().size());
     assertThat(readPredictions()).extracting(AdaptedPrediction::getSampleId)

@@ -2,6 +2,7 @@ package io.attune.topology.processor;
 
 import io.attune.schemas.DeadLetter;
 import io.attune.schemas.RejectReason;
+import io.attune.schemas.serde.RecordType;
 import io.attune.topology.TopologyNames;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -26,7 +27,6 @@ public final class DeadLetterOnProcessingError implements ProcessingExceptionHan
   public static final String DLQ_TOPIC_CONFIG = "attune.dlq.topic";
 
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterOnProcessingError.class);
-  private final AvroRecordCodecs codecs = new AvroRecordCodecs(u -> u);
   private String topic;
 
   @Override
@@ -59,6 +59,6 @@ public final class DeadLetterOnProcessingError implements ProcessingExceptionHan
         .setValue(value == null ? null : ByteBuffer.wrap(value))
         .setRejectedAt(Instant.ofEpochMilli(context.timestamp()))
         .build();
-    return Response.resume(List.of(new ProducerRecord<>(topic, key, codecs.encode(letter))));
+    return Response.resume(List.of(new ProducerRecord<>(topic, key, RecordType.DEAD_LETTER.codec().encode(letter))));
   }
 }
