@@ -53,9 +53,17 @@ public final class Worker implements AutoCloseable {
    * @throws IllegalStateException when Kafka cannot be reached to create the topics
    */
   public static Worker start(WorkerConfig config) {
+    String file = config.getString(WorkerConfig.CATALOG_FILE_CONFIG);
+    if (file.isEmpty()) {
+      throw new ModelCatalog.CatalogException(WorkerConfig.CATALOG_FILE_CONFIG
+          + " is not set: the worker needs a model catalog");
+    }
+    return start(config, ModelCatalog.load(Path.of(file), Methods.NAMES));
+  }
+
+  /** Starts a worker on a catalog given in code; {@code catalog.file} is ignored. */
+  public static Worker start(WorkerConfig config, ModelCatalog catalog) {
     KeyPair signingKeys = signingKeys(config);
-    ModelCatalog catalog = ModelCatalog.load(
-        Path.of(config.getString(WorkerConfig.CATALOG_FILE_CONFIG)), Methods.NAMES);
     int threads = config.getInt(WorkerConfig.RUNTIME_THREADS_CONFIG);
     threads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
     RuntimeOptions runtime = "cuda".equals(config.getString(WorkerConfig.RUNTIME_PROVIDER_CONFIG))

@@ -35,7 +35,8 @@ public final class WorkerConfig extends AbstractConfig {
       + "and prefix of the changelog topics. Workers with the same id share the cohorts.";
   public static final String CATALOG_FILE_CONFIG = "catalog.file";
   private static final String CATALOG_FILE_DOC = "JSON model catalog: model ids to bundles, "
-      + "method, batch size, latency bound, per-cohort overrides.";
+      + "method, batch size, latency bound, per-cohort overrides (see docs/worker.md). Required "
+      + "unless the command line names a single bundle.";
   public static final String STATE_DIR_CONFIG = "state.dir";
   private static final String STATE_DIR_DOC = "Directory of the local state stores (RocksDB).";
   public static final String PROCESSING_GUARANTEE_CONFIG = "processing.guarantee";
@@ -88,8 +89,7 @@ public final class WorkerConfig extends AbstractConfig {
     ConfigDef def = new ConfigDef()
         .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE,
             Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
-        .define(CATALOG_FILE_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
-            new ConfigDef.NonEmptyString(), Importance.HIGH, CATALOG_FILE_DOC)
+        .define(CATALOG_FILE_CONFIG, Type.STRING, "", Importance.HIGH, CATALOG_FILE_DOC)
         .define(SIGNING_KEY_FILE_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
             new ConfigDef.NonEmptyString(), Importance.HIGH, SIGNING_KEY_FILE_DOC)
         .define(SIGNING_PUBLIC_KEY_FILE_CONFIG, Type.STRING, "", Importance.HIGH,
@@ -178,6 +178,13 @@ public final class WorkerConfig extends AbstractConfig {
         Math.max(1 << 20, 2 * getInt(MAX_RECORD_BYTES_CONFIG)));
     p.putAll(originalsWithPrefix("kafka."));
     return p;
+  }
+
+  /** {@code docs/worker-config.md}: a title and {@link #referenceMarkdown()}. */
+  public static String referenceDocument() {
+    return "# Worker configuration reference\n\n"
+        + "Generated from `WorkerConfig.DEFINITION`; regenerate with `./attune worker "
+        + "--config-reference > docs/worker-config.md`.\n\n" + referenceMarkdown();
   }
 
   /** The configuration reference as a markdown table, generated from {@link #DEFINITION}. */
