@@ -144,7 +144,7 @@ public final class WorkerConfig extends AbstractConfig {
       }
     }
     try {
-      Topics.fromConfig(props);
+      Topics.fromConfig(topicKeys(props));
     } catch (ConfigException e) {
       problems.add(e.getMessage());
     }
@@ -153,13 +153,22 @@ public final class WorkerConfig extends AbstractConfig {
 
   /** The topic catalogue with the configured names. */
   public Topics topics() {
-    Map<String, String> topicKeys = new HashMap<>();
-    originalsStrings().forEach((k, v) -> {
-      if (k.startsWith(TopicsConfig.KEY_PREFIX)) {
-        topicKeys.put(k, v);
+    return Topics.fromConfig(topicKeys(originalsStrings()));
+  }
+
+  /** The keys that name topics ({@code topic.partitions} and the like are not names). */
+  private static Map<String, String> topicKeys(Map<String, String> props) {
+    Map<String, String> names = new HashMap<>();
+    List<String> keys = new ArrayList<>(List.of(TopicsConfig.PREFIX_CONFIG));
+    for (TopicId id : TopicId.values()) {
+      keys.add(id.configKey());
+    }
+    keys.forEach(k -> {
+      if (props.containsKey(k)) {
+        names.put(k, props.get(k));
       }
     });
-    return Topics.fromConfig(topicKeys);
+    return names;
   }
 
   /** Kafka Streams properties: ours, then every {@code kafka.}-prefixed key. */
@@ -192,7 +201,8 @@ public final class WorkerConfig extends AbstractConfig {
     StringBuilder md = new StringBuilder("| key | type | default | valid values | meaning |\n"
         + "|---|---|---|---|---|\n");
     for (ConfigDef.ConfigKey key : new java.util.TreeMap<>(DEFINITION.configKeys()).values()) {
-      String def = key.hasDefault() ? String.valueOf(key.defaultValue) : "(required)";
+      String def = !key.hasDefault() ? "(required)"
+          : key.defaultValue == null ? "(unset)" : String.valueOf(key.defaultValue);
       if (key.name.equals(STATE_DIR_CONFIG)) {
         def = "$TMPDIR/attune-streams";
       }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class WorkerConfigTest {
 
   static final Map<String, String> MINIMAL = Map.of("bootstrap.servers", "localhost:9092",
-      "catalog.file", "catalog.json", "signing.key.file", "worker.key");
+      "catalog.file", "catalog.json", "signing.key.file", "worker.key", "topic.partitions", "3");
 
   @Test
   void aMinimalConfigIsValidAndDefaultsToExactlyOnce() {

@@ -1,0 +1,111 @@
+package io.attune.it;
+
+import io.attune.adaptation.ReferenceModel;
+import io.attune.adaptation.data.LabeledReader;
+import io.attune.schemas.DType;
+import io.attune.schemas.InferenceSample;
+import io.attune.schemas.Tensor;
+import io.attune.schemas.serde.RecordType;
+import io.attune.simulators.corruption.Corruption;
+import io.attune.simulators.corruption.CorruptionRegistry;
+import io.attune.simulators.corruption.ImageShape;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Traffic made of the shipped test split, and reading topics back as a user's client would. */
+final class Traffic {
+
+  static final String MODEL = "fmnist";
+  private static final ImageShape SHAPE = new ImageShape(1, 28, 28);
+
+  private Traffic() {}
+
+  /** The first {@code count} test images under a corruption at a severity, labels attached. */
+  static List<InferenceSample> corrupted(String cohort, String corruption, int severity,
+      int count) {
+    Corruption c = CorruptionRegistry.standard().require(corruption);
+    List<InferenceSample> out = new ArrayList<>();
+    try (LabeledReader reader = LabeledReader.open(ReferenceModel.testImages(),
+        ReferenceModel.testLabels())) {
+      byte[] pixels = reader.images().readBytes(count);
+      long[] labels = reader.labels().readLongs(count);
+      for (int i = 0; i < count; i++) {
+        byte[] image = c.apply(Arrays.copyOfRange(pixels, i * 784, (i + 1) * 784), SHAPE,
+            severity, i);
+        out.add(InferenceSample.newBuilder().setModel(MODEL).setCohort(cohort)
+            .setSampleId(cohort + "-" + i).setDevice(null)
+            .setInput(Tensor.newBuilder().setDtype(DType.UINT8).setShape(List.of(1, 28, 28))
+                .setData(ByteBuffer.wrap(image)).build())
+            .setLabel((int) labels[i]).build());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+        new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  static void send(String bootstrap, String topic, List<InferenceSample> samples) {
+    try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+      long t = 0;
+      for (InferenceSample s : samples) {
+        producer.send(new ProducerRecord<>(topic, null, t++, key(s),
+            RecordType.INFERENCE_SAMPLE.codec().encode(s)));
+      }
+    }
+  }
+
+  static byte[] key(InferenceSample s) {
+    return (s.getModel() + "/" + s.getCohort()).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Reads a topic from the beginning with {@code read_committed} until {@code expected}
+   * records arrived (then a little longer, to catch extra ones) or the timeout passed.
+   */
+  static <T> List<T> readCommitted(String bootstrap, String topic, int expected,
+      Duration timeout, Function<byte[], T> decode) {
+    List<T> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + timeout.toNanos();
+      long settleUntil = Long.MAX_VALUE;
+      while (System.nanoTime() < Math.min(deadline, settleUntil)) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          out.add(decode.apply(r.value()));
+        }
+        if (out.size() >= expected && settleUntil == Long.MAX_VALUE) {
+          settleUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        }
+      }
+    }
+    return out;
+  }
+}
