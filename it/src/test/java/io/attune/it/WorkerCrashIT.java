@@ -1,0 +1,202 @@
+package io.attune.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.attune.adaptation.RepoRoot;
+import io.attune.adaptation.ReferenceModel;
+import io.attune.schemas.AdaptedPrediction;
+import io.attune.schemas.InferenceSample;
+import io.attune.schemas.LayerParams;
+import io.attune.schemas.NormParamsUpdate;
+import io.attune.schemas.serde.RecordType;
+import io.attune.schemas.signing.SigningKeys;
+import io.attune.topology.Worker;
+import io.attune.topology.WorkerConfig;
+import io.attune.topology.embedded.EmbeddedKafka;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A worker process killed abruptly mid-stream and restarted: with exactly-once processing the
+ * parameter versions come out 1..N once each, every sample lands in exactly one batch, and the
+ * final parameters equal those of a run that was never interrupted.
+ */
+class WorkerCrashIT {
+
+  static final int BATCH = 32;
+  static final int PER_COHORT = 20 * BATCH;
+  static final List<String> COHORTS = List.of("noise", "blur");
+
+  /** Under target/ rather than a temporary directory, so the worker logs outlive a failure. */
+  static Path dir;
+  static EmbeddedKafka broker;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir = RepoRoot.find().resolve("it/target/worker-crash-it");
+    deleteRecursively(dir);
+    Files.createDirectories(dir);
+    broker = EmbeddedKafka.start(EmbeddedKafka.Options.defaults());
+    KeyPair keys = SigningKeys.generate();
+    SigningKeys.writePrivateKey(dir.resolve("worker.key"), keys.getPrivate());
+    SigningKeys.writePublicKey(dir.resolve("worker.key.pub"), keys.getPublic());
+    ReferenceModel.prepareBundle(Files.createDirectories(dir.resolve("bundle")));
+    Files.writeString(dir.resolve("catalog.json"), "{\"models\": {\"" + Traffic.MODEL
+        + "\": {\"bundle\": \"bundle\", \"method\": \"tent\", \"batchSize\": " + BATCH
+        + ", \"maxLatencyMs\": 600000}}}");
+  }
+
+  @AfterAll
+  static void stop() {
+    broker.close();
+  }
+
+  static Map<String, String> props(String appId, String topicPrefix) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put(WorkerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    p.put(WorkerConfig.APPLICATION_ID_CONFIG, appId);
+    p.put(WorkerConfig.CATALOG_FILE_CONFIG, dir.resolve("catalog.json").toString());
+    p.put(WorkerConfig.SIGNING_KEY_FILE_CONFIG, dir.resolve("worker.key").toString());
+    p.put(WorkerConfig.STATE_DIR_CONFIG, dir.resolve("state-" + appId).toString());
+    p.put(WorkerConfig.HTTP_PORT_CONFIG, "-1");
+    p.put(WorkerConfig.TOPIC_PARTITIONS_CONFIG, "2");
+    // one ONNX Runtime thread: the same float sums in the same order in both runs
+    p.put(WorkerConfig.RUNTIME_THREADS_CONFIG, "1");
+    p.put("topic.prefix", topicPrefix);
+    p.put("topic.traffic", "attune.traffic");
+    return p;
+  }
+
+  @Test
+  void aKilledAndRestartedWorkerPublishesEachVersionOnceAndEndsWhereAnUninterruptedOneDoes()
+      throws Exception {
+    List<InferenceSample> traffic = new ArrayList<>();
+    traffic.addAll(Traffic.corrupted("noise", "gaussian_noise", 5, PER_COHORT));
+    traffic.addAll(Traffic.corrupted("blur", "defocus_blur", 5, PER_COHORT));
+    Map<String, String> crashProps = props("crash-app", "attune.");
+    Path config = writeProperties(crashProps, dir.resolve("crash.properties"));
+
+    Process first = startWorkerProcess(config, dir.resolve("worker-1.log"));
+    Traffic.send(broker.bootstrapServers(), "attune.traffic", traffic);
+    awaitVersions("attune.params", 6, Duration.ofMinutes(4), first);
+    first.destroyForcibly().waitFor();
+
+    Process second = startWorkerProcess(config, dir.resolve("worker-2.log"));
+    List<AdaptedPrediction> predictions;
+    try {
+      predictions = Traffic.readCommitted(broker.bootstrapServers(), "attune.predictions",
+          traffic.size(), Duration.ofMinutes(6), RecordType.ADAPTED_PREDICTION.codec()::decode);
+    } finally {
+      second.destroy();
+      second.waitFor();
+    }
+    List<NormParamsUpdate> crashed = Traffic.readCommitted(broker.bootstrapServers(),
+        "attune.params", 2 * PER_COHORT / BATCH, Duration.ofSeconds(20),
+        RecordType.NORM_PARAMS_UPDATE.codec()::decode);
+
+    assertThat(predictions).as("worker logs in " + dir).hasSize(traffic.size());
+    Map<String, Long> batchSizes = predictions.stream().collect(Collectors.groupingBy(
+        p -> p.getCohort() + "@" + p.getParamsVersion(), TreeMap::new, Collectors.counting()));
+    assertThat(batchSizes.values()).as("every sample in exactly one batch")
+        .allMatch(n -> n == BATCH);
+    assertThat(predictions.stream().map(AdaptedPrediction::getSampleId).distinct().count())
+        .isEqualTo(traffic.size());
+    for (String cohort : COHORTS) {
+      assertThat(crashed.stream().filter(u -> u.getCohort().equals(cohort))
+          .map(NormParamsUpdate::getVersion)).as(cohort + " versions")
+          .containsExactlyElementsOf(LongStream.rangeClosed(1, PER_COHORT / BATCH).boxed()
+              .toList());
+    }
+
+    Map<String, String> cleanProps = props("clean-app", "clean.");
+    List<NormParamsUpdate> clean;
+    try (Worker worker = Worker.start(new WorkerConfig(cleanProps))) {
+      clean = Traffic.readCommitted(broker.bootstrapServers(), "clean.params",
+          2 * PER_COHORT / BATCH, Duration.ofMinutes(6),
+          RecordType.NORM_PARAMS_UPDATE.codec()::decode);
+    }
+    for (String cohort : COHORTS) {
+      assertThat(layers(last(crashed, cohort))).as(cohort + " final parameters")
+          .isEqualTo(layers(last(clean, cohort)));
+    }
+  }
+
+  static void deleteRecursively(Path root) throws IOException {
+    if (Files.exists(root)) {
+      try (var paths = Files.walk(root)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+
+  static NormParamsUpdate last(List<NormParamsUpdate> updates, String cohort) {
+    return updates.stream().filter(u -> u.getCohort().equals(cohort))
+        .reduce((a, b) -> b.getVersion() > a.getVersion() ? b : a).orElseThrow();
+  }
+
+  /** Every layer's tensors as bytes, comparable with equals. */
+  static Map<String, List<byte[]>> layers(NormParamsUpdate u) {
+    Map<String, List<byte[]>> out = new HashMap<>();
+    for (LayerParams l : u.getLayers()) {
+      out.put(l.getLayer(), List.of(bytes(l.getScale().getData()), bytes(l.getBias().getData()),
+          bytes(l.getMean().getData()), bytes(l.getVar().getData())));
+    }
+    return out;
+  }
+
+  static byte[] bytes(java.nio.ByteBuffer b) {
+    byte[] out = new byte[b.remaining()];
+    b.duplicate().get(out);
+    return out;
+  }
+
+  static Path writeProperties(Map<String, String> props, Path file) throws IOException {
+    Properties p = new Properties();
+    p.putAll(props);
+    try (var out = Files.newBufferedWriter(file)) {
+      p.store(out, "crash test worker");
+    }
+    return file;
+  }
+
+  /** The real launcher's jar, in a JVM of its own, so that killing it is a real crash. */
+  static Process startWorkerProcess(Path config, Path log) throws IOException {
+    Path jar = RepoRoot.find().resolve("cli/target/attune.jar");
+    assertThat(jar).as("built by the cli module before the integration tests").exists();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new ProcessBuilder(java, "-jar", jar.toString(), "worker", "--config",
+        config.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  static void awaitVersions(String topic, int versions, Duration timeout, Process worker)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      assertThat(worker.isAlive()).as("worker process alive; log in " + dir).isTrue();
+      int seen = Traffic.readCommitted(broker.bootstrapServers(), topic, versions,
+          Duration.ofSeconds(3), b -> b).size();
+      if (seen >= versions) {
+        return;
+      }
+    }
+    throw new AssertionError("fewer than " + versions + " versions on " + topic + " within "
+        + timeout);
+  }
+}
