@@ -69,7 +69,8 @@ final class Traffic {
 
   static void send(String bootstrap, String topic, List<InferenceSample> samples) {
     try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
-      long t = 0;
+      // real timestamps: records stamped near 1970 would fall to the topic's time retention
+      long t = System.currentTimeMillis();
       for (InferenceSample s : samples) {
         producer.send(new ProducerRecord<>(topic, null, t++, key(s),
             RecordType.INFERENCE_SAMPLE.codec().encode(s)));
