@@ -5,14 +5,8 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,10 +23,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import kafka.server.BrokerServer;
 import kafka.server.ControllerServer;
-import kafka.server.FaultHandlerFactory;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.server.SharedServer;
@@ -47,9 +40,7 @@ import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.ServerSocketFactory;
 import org.apache.kafka.server.common.MetadataVersion;
-import org.apache.kafka.server.fault.FaultHandler;
 import org.apache.kafka.server.fault.FaultHandlerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,8 +58,9 @@ import org.slf4j.LoggerFactory;
  * here rather than in production.
  *
  * <p>{@link #start} formats the storage in-process (a new cluster id, the newest production
- * metadata version of this Kafka) and returns once a client can reach the broker; it takes a few
- * seconds. Several instances may run in one JVM, each on its own ports and directory.
+ * metadata version of this Kafka) and returns once a client can reach the broker: about a second
+ * in a JVM that has run one before; the first start in a JVM also loads Kafka's classes, about
+ * 5 s of CPU. Several instances may run in one JVM, each on its own ports and directory.
  *
  * <p>A broker fault never ends the JVM: while any instance runs, Kafka's {@link Exit} procedures
  * throw instead of exiting or halting, and the server's fatal-fault handler logs and records the
@@ -171,27 +163,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  private final Path logDirectory;
-  private final DirectoryLock lock;
-  private final boolean temporary;
-  private final int port;
-  private final ControllerServer controller;
-  private final BrokerServer broker;
-  private final PreboundSockets sockets;
+  private final Resources resources;
   private final FaultRecorder faults;
+  private final int port;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private EmbeddedKafka(Path logDirectory, DirectoryLock lock, boolean temporary, int port,
-      ControllerServer controller, BrokerServer broker, PreboundSockets sockets,
-      FaultRecorder faults) {
-    this.logDirectory = logDirectory;
-    this.lock = lock;
-    this.temporary = temporary;
-    this.port = port;
-    this.controller = controller;
-    this.broker = broker;
-    this.sockets = sockets;
+  private EmbeddedKafka(Resources resources, FaultRecorder faults) {
+    this.resources = resources;
     this.faults = faults;
+    this.port = resources.sockets.port(CLIENT_LISTENER);
   }
 
   /**
@@ -199,57 +179,32 @@ public final class EmbeddedKafka implements AutoCloseable {
    * client can describe the cluster.
    *
    * @throws StartException if the port is taken, the directory is unusable (a file, not
-   *     writable, locked by another broker), a broker property is invalid, or the server fails
-   *     to start within 30 s; everything started so far is stopped, and nothing exits the JVM
+   *     writable, used by another running broker), a broker property is invalid, or the server
+   *     does not start within 30 s; whatever had started is stopped, and nothing exits the JVM
    */
   public static EmbeddedKafka start(Options options) {
     long startNanos = System.nanoTime();
     ExitGuard.acquire();
-    Path directory = null;
-    boolean temporary = options.logDirectory().isEmpty();
-    DirectoryLock lock = null;
-    PreboundSockets sockets = null;
-    ControllerServer controller = null;
-    BrokerServer broker = null;
+    Resources resources = new Resources(options.logDirectory().isEmpty());
     try {
-      directory = prepareDirectory(options.logDirectory());
-      lock = DirectoryLock.acquire(directory);
-      sockets = PreboundSockets.bind(options.port());
-      KafkaConfig config = new KafkaConfig(serverProperties(options, directory, sockets), false);
-      format(directory);
-      FaultRecorder faults = new FaultRecorder();
-      // What KafkaRaftServer does, but with our socket factory and fault handlers.
-      var ensembleAndBootstrap = KafkaRaftServer.initializeLogDirs(config, LOG, "[EmbeddedKafka] ");
-      SharedServer shared = new SharedServer(config, ensembleAndBootstrap._1(), Time.SYSTEM,
-          new Metrics(), CompletableFuture.completedFuture(
-              Map.of(NODE_ID, new InetSocketAddress(HOST, sockets.controllerPort()))),
-          List.of(), faults, sockets);
-      controller = new ControllerServer(shared, KafkaRaftServer.configSchema(),
-          ensembleAndBootstrap._2());
-      broker = new BrokerServer(shared);
-      // The controller first: the broker registers with it before it opens its client port.
-      controller.startup();
-      broker.startup();
-      EmbeddedKafka kafka = new EmbeddedKafka(directory, lock, temporary, sockets.clientPort(),
-          controller, broker, sockets, faults);
+      EmbeddedKafka kafka = new EmbeddedKafka(resources, startServer(options, resources));
       kafka.awaitReady(READY_TIMEOUT);
       LOG.info("Embedded Kafka {} ready on {} in {} ms (log directory {})",
           AppInfoParser.getVersion(), kafka.bootstrapServers(),
-          (System.nanoTime() - startNanos) / 1_000_000, directory);
+          (System.nanoTime() - startNanos) / 1_000_000, resources.directory);
       return kafka;
     } catch (RuntimeException | IOException | Error e) {
       String where = "client port " + HOST + ":"
-          + (sockets == null ? options.port() : sockets.clientPort()) + ", log directory "
-          + (directory == null ? options.logDirectory().map(Path::toString).orElse("(temporary)")
-              : directory);
-      stopQuietly(broker, controller, sockets, e);
-      if (lock != null) {
-        lock.releaseQuietly(e);
+          + (resources.sockets == null ? options.port() : resources.sockets.port(CLIENT_LISTENER))
+          + ", log directory " + (resources.directory != null ? resources.directory
+              : options.logDirectory().map(Path::toString).orElse("(temporary)"));
+      try {
+        resources.release();
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      } finally {
+        ExitGuard.release();
       }
-      if (temporary && directory != null) {
-        deleteQuietly(directory, e);
-      }
-      ExitGuard.release();
       if (e instanceof Error error) {
         throw error;
       }
@@ -258,9 +213,37 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
+  /** What KafkaRaftServer does, with our sockets and fault handlers; fills in {@code r}. */
+  private static FaultRecorder startServer(Options options, Resources r) throws IOException {
+    r.directory = prepareDirectory(options.logDirectory());
+    r.lock = DirectoryLock.acquire(r.directory);
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    ports.put(CLIENT_LISTENER, options.port());
+    ports.put(CONTROLLER_LISTENER, 0);
+    r.sockets = PreboundSockets.bind(HOST, ports);
+    int controllerPort = r.sockets.port(CONTROLLER_LISTENER);
+    KafkaConfig config = new KafkaConfig(
+        serverProperties(options, r.directory, r.sockets.port(CLIENT_LISTENER), controllerPort),
+        false);
+    format(r.directory);
+    var ensembleAndBootstrap = KafkaRaftServer.initializeLogDirs(config, LOG, "[EmbeddedKafka] ");
+    FaultRecorder faults = new FaultRecorder();
+    SharedServer shared = new SharedServer(config, ensembleAndBootstrap._1(), Time.SYSTEM,
+        new Metrics(), CompletableFuture.completedFuture(
+            Map.of(NODE_ID, new InetSocketAddress(HOST, controllerPort))),
+        List.of(), faults, r.sockets);
+    r.controller = new ControllerServer(shared, KafkaRaftServer.configSchema(),
+        ensembleAndBootstrap._2());
+    r.broker = new BrokerServer(shared);
+    // The controller first: the broker registers with it before it opens its client port.
+    r.controller.startup();
+    r.broker.startup();
+    return faults;
+  }
+
   /** {@code 127.0.0.1:port} of the client listener, for {@code bootstrap.servers}. */
   public String bootstrapServers() {
-    return HOST + ":" + port;
+    return HOST + ":" + port();
   }
 
   /** The client port; the one asked for, or the free one picked for port 0. */
@@ -270,7 +253,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Where the broker keeps its data; pass it to a later start to keep topics and offsets. */
   public Path logDirectory() {
-    return logDirectory;
+    return resources.directory;
   }
 
   /**
@@ -281,7 +264,8 @@ public final class EmbeddedKafka implements AutoCloseable {
    */
   public void createTopics(NewTopic... topics) {
     try (Admin admin = Admin.create(adminConfig(bootstrapServers(), ADMIN_TIMEOUT))) {
-      admin.createTopics(List.of(topics)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      admin.createTopics(List.of(topics)).all()
+          .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("Cannot create topics " + names(topics) + " on "
           + bootstrapServers() + ": " + rootMessage(e), e);
@@ -298,10 +282,10 @@ public final class EmbeddedKafka implements AutoCloseable {
    *     had a fatal fault (the cause), after which a real broker would have halted
    */
   public void awaitReady(Duration timeout) {
-    FaultHandlerException fatal = faults.firstFatal.get();
-    if (fatal != null) {
+    Optional<FaultHandlerException> fatal = faults.firstFatal();
+    if (fatal.isPresent()) {
       throw new IllegalStateException("The embedded Kafka broker on " + bootstrapServers()
-          + " had a fatal fault: " + fatal.getMessage(), fatal);
+          + " had a fatal fault: " + fatal.get().getMessage(), fatal.get());
     }
     awaitReady(bootstrapServers(), timeout);
   }
@@ -344,27 +328,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     long startNanos = System.nanoTime();
     try {
-      // The broker first: its controlled shutdown talks to the controller (as KafkaRaftServer).
-      broker.shutdown();
-      controller.shutdown();
+      resources.release();
     } finally {
-      sockets.close();
-      lock.release();
       ExitGuard.release();
     }
-    FaultHandlerException fatal = faults.firstFatal.get();
-    if (fatal != null) {
-      LOG.error("The embedded Kafka broker on {} had a fatal fault while it ran",
-          bootstrapServers(), fatal);
-    }
-    if (temporary) {
-      try {
-        Utils.delete(logDirectory.toFile());
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot delete the embedded broker's temporary log "
-            + "directory " + logDirectory, e);
-      }
-    }
+    faults.firstFatal().ifPresent(fatal -> LOG.error(
+        "The embedded Kafka broker on {} had a fatal fault while it ran", bootstrapServers(),
+        fatal));
     LOG.info("Embedded Kafka on {} closed in {} ms", bootstrapServers(),
         (System.nanoTime() - startNanos) / 1_000_000);
   }
@@ -374,6 +344,9 @@ public final class EmbeddedKafka implements AutoCloseable {
       return Files.createTempDirectory("attune-kafka-");
     }
     Path directory = requested.get().toAbsolutePath();
+    if (Files.exists(directory) && !Files.isDirectory(directory)) {
+      throw new IOException("log directory " + directory + " is a file, not a directory");
+    }
     Files.createDirectories(directory);
     if (!Files.isWritable(directory)) {
       throw new IOException("log directory " + directory + " is not writable");
@@ -382,7 +355,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private static Map<String, String> serverProperties(Options options, Path directory,
-      PreboundSockets sockets) {
+      int clientPort, int controllerPort) {
     Map<String, String> props = new LinkedHashMap<>();
     // One node: internal topics cannot have more than one replica, and transactions need the
     // transaction state log to accept writes with a single in-sync replica.
@@ -409,15 +382,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.putAll(options.brokerProperties());
     props.put("process.roles", "broker,controller");
     props.put("node.id", Integer.toString(NODE_ID));
-    String client = CLIENT_LISTENER + "://" + HOST + ":" + sockets.clientPort();
+    String client = CLIENT_LISTENER + "://" + HOST + ":" + clientPort;
     props.put("listeners", client + "," + CONTROLLER_LISTENER + "://" + HOST + ":"
-        + sockets.controllerPort());
+        + controllerPort);
     props.put("advertised.listeners", client);
     props.put("listener.security.protocol.map",
         CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
     props.put("inter.broker.listener.name", CLIENT_LISTENER);
     props.put("controller.listener.names", CONTROLLER_LISTENER);
-    props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + sockets.controllerPort());
+    props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
     props.put("log.dirs", directory.toString());
     props.put("metadata.log.dir", directory.toString());
     return props;
@@ -441,31 +414,6 @@ public final class EmbeddedKafka implements AutoCloseable {
           .run();
     } catch (Exception e) {
       throw new IllegalStateException("cannot format " + directory + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static void stopQuietly(BrokerServer broker, ControllerServer controller,
-      PreboundSockets sockets, Throwable failure) {
-    try {
-      if (broker != null) {
-        broker.shutdown();
-      }
-      if (controller != null) {
-        controller.shutdown();
-      }
-      if (sockets != null) {
-        sockets.close();
-      }
-    } catch (RuntimeException e) {
-      failure.addSuppressed(e);
-    }
-  }
-
-  private static void deleteQuietly(Path directory, Throwable failure) {
-    try {
-      Utils.delete(directory.toFile());
-    } catch (IOException e) {
-      failure.addSuppressed(e);
     }
   }
 
@@ -521,148 +469,59 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Kafka's fatal-fault handler halts the process; this one logs the fault, runs the component's
-   * fault action and keeps the first fatal fault for {@link #awaitReady(Duration)}.
+   * What one start acquired, filled in as it goes; released in reverse order by {@link #close}
+   * or by a failed start. Every step runs even if an earlier one fails.
    */
-  private static final class FaultRecorder implements FaultHandlerFactory {
-    final AtomicReference<FaultHandlerException> firstFatal = new AtomicReference<>();
+  private static final class Resources {
+    final boolean temporary;
+    Path directory;
+    DirectoryLock lock;
+    PreboundSockets sockets;
+    ControllerServer controller;
+    BrokerServer broker;
 
-    @Override
-    public FaultHandler build(String name, boolean fatal, Runnable action) {
-      return (message, cause) -> {
-        FaultHandlerException fault = new FaultHandlerException(name + ": " + message, cause);
-        LOG.error("Embedded Kafka {} fault in {}: {}", fatal ? "fatal" : "non-fatal", name,
-            message, cause);
-        if (fatal) {
-          firstFatal.compareAndSet(null, fault);
-        }
-        try {
-          action.run();
-        } catch (RuntimeException e) {
-          fault.addSuppressed(e);
-        }
-        return fault;
-      };
-    }
-  }
-
-  /**
-   * Keeps a second broker, in this JVM or another process, off a directory in use. Kafka locks
-   * its log directories only once the broker part starts, after the controller part has
-   * already written to the metadata log there, which corrupts the first broker's log.
-   */
-  private static final class DirectoryLock {
-    private static final String FILE_NAME = ".attune-embedded.lock";
-    private final FileChannel channel;
-    private final FileLock lock;
-
-    private DirectoryLock(FileChannel channel, FileLock lock) {
-      this.channel = channel;
-      this.lock = lock;
-    }
-
-    static DirectoryLock acquire(Path directory) throws IOException {
-      FileChannel channel = FileChannel.open(directory.resolve(FILE_NAME),
-          StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      FileLock lock = null;
-      try {
-        lock = channel.tryLock(); // null: another process holds it
-      } catch (OverlappingFileLockException e) {
-        // Another instance in this JVM holds it: the same answer as another process's.
-      } finally {
-        if (lock == null) {
-          channel.close();
-        }
-      }
-      if (lock == null) {
-        throw new IOException("log directory " + directory + " is in use by another running "
-            + "broker");
-      }
-      return new DirectoryLock(channel, lock);
+    Resources(boolean temporary) {
+      this.temporary = temporary;
     }
 
     void release() {
-      try {
-        lock.release();
-        channel.close();
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot release the lock on " + FILE_NAME, e);
+      RuntimeException failure = null;
+      // The broker first: its controlled shutdown talks to the controller (as KafkaRaftServer).
+      failure = step(failure, broker, BrokerServer::shutdown);
+      failure = step(failure, controller, ControllerServer::shutdown);
+      failure = step(failure, sockets, PreboundSockets::close);
+      failure = step(failure, lock, DirectoryLock::release);
+      if (temporary) {
+        failure = step(failure, directory, Resources::delete);
+      }
+      if (failure != null) {
+        throw failure;
       }
     }
 
-    void releaseQuietly(Throwable failure) {
+    private static <T> RuntimeException step(RuntimeException failure, T resource,
+        Consumer<T> release) {
+      if (resource == null) {
+        return failure;
+      }
       try {
-        release();
-      } catch (UncheckedIOException e) {
+        release.accept(resource);
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          return e;
+        }
         failure.addSuppressed(e);
       }
-    }
-  }
-
-  /**
-   * Binds both listeners before Kafka starts, so that port 0 means a free port without a race
-   * (the controller's address goes into the quorum configuration before its server exists) and
-   * a taken port fails before anything runs. Kafka's socket server takes the bound channels
-   * over; it closes them on shutdown.
-   */
-  private static final class PreboundSockets implements ServerSocketFactory {
-    // Kafka's default socket.listen.backlog.size.
-    private static final int BACKLOG = 50;
-    private final ServerSocketChannel client;
-    private final ServerSocketChannel controller;
-
-    private PreboundSockets(ServerSocketChannel client, ServerSocketChannel controller) {
-      this.client = client;
-      this.controller = controller;
+      return failure;
     }
 
-    static PreboundSockets bind(int clientPort) throws IOException {
-      ServerSocketChannel client = open(clientPort);
+    private static void delete(Path directory) {
       try {
-        return new PreboundSockets(client, open(0));
+        Utils.delete(directory.toFile());
       } catch (IOException e) {
-        Utils.closeQuietly(client, "client listener");
-        throw e;
+        throw new UncheckedIOException("Cannot delete the embedded broker's temporary log "
+            + "directory " + directory, e);
       }
-    }
-
-    private static ServerSocketChannel open(int port) throws IOException {
-      ServerSocketChannel channel = ServerSocketChannel.open();
-      try {
-        channel.configureBlocking(false);
-        // A fixed port must be reusable at once by the next start, despite connections of the
-        // previous broker in TIME_WAIT; a port someone still listens on stays refused.
-        channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        channel.bind(new InetSocketAddress(HOST, port), BACKLOG);
-        return channel;
-      } catch (IOException e) {
-        channel.close();
-        throw new IOException("cannot listen on " + HOST + ":" + port + ": " + e.getMessage(), e);
-      }
-    }
-
-    int clientPort() {
-      return client.socket().getLocalPort();
-    }
-
-    int controllerPort() {
-      return controller.socket().getLocalPort();
-    }
-
-    @Override
-    public ServerSocketChannel openServerSocket(String listenerName, InetSocketAddress address,
-        int listenBacklogSize, int recvBufferSize) throws IOException {
-      return switch (listenerName) {
-        case CLIENT_LISTENER -> client;
-        case CONTROLLER_LISTENER -> controller;
-        default -> ServerSocketFactory.INSTANCE.openServerSocket(listenerName, address,
-            listenBacklogSize, recvBufferSize);
-      };
-    }
-
-    void close() {
-      Utils.closeQuietly(client, "client listener");
-      Utils.closeQuietly(controller, "controller listener");
     }
   }
 }

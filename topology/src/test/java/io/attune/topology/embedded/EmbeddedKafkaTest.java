@@ -159,7 +159,15 @@ class EmbeddedKafkaTest {
     assertThatThrownBy(() -> EmbeddedKafka.start(
         EmbeddedKafka.Options.defaults().withLogDirectory(file)))
         .isInstanceOf(EmbeddedKafka.StartException.class)
-        .hasMessageContaining(file.toString());
+        .hasMessageContaining(file + " is a file, not a directory");
+  }
+
+  @Test
+  void startWithAnInvalidBrokerPropertyFailsNamingIt() {
+    assertThatThrownBy(() -> EmbeddedKafka.start(
+        EmbeddedKafka.Options.defaults().withBrokerProperty("num.io.threads", "many")))
+        .isInstanceOf(EmbeddedKafka.StartException.class)
+        .hasMessageContaining("Invalid value many for configuration num.io.threads");
   }
 
   @Test
