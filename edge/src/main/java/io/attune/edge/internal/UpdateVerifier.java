@@ -1,0 +1,72 @@
+package io.attune.edge.internal;
+
+import io.attune.adaptation.bundle.BundleManifest;
+import io.attune.edge.RejectReason;
+import io.attune.schemas.NormParamsUpdate;
+import io.attune.schemas.signing.UpdateSignatures;
+import java.security.PublicKey;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The checks an update passes before an edge applies it, in order: signed, by the trusted key,
+ * with a valid signature; for this device's model and cohort; newer than the held version; with
+ * the bundle's layers. Checking the signature first means nothing else of an unauthenticated
+ * update is even read.
+ */
+public final class UpdateVerifier {
+
+  private final String model;
+  private final String cohort;
+  private final PublicKey trustedKey;
+  private final String trustedKeyId;
+  private final LayerDecoder layers;
+
+  public UpdateVerifier(String model, String cohort, PublicKey trustedKey,
+      List<BundleManifest.Layer> bundleLayers) {
+    this.model = model;
+    this.cohort = cohort;
+    this.trustedKey = trustedKey;
+    this.trustedKeyId = UpdateSignatures.keyId(trustedKey);
+    this.layers = new LayerDecoder(bundleLayers);
+  }
+
+  /**
+   * The update's parameters by initializer name.
+   *
+   * @param heldVersion the version the device holds now
+   * @throws Rejection with the first check that failed
+   */
+  public Map<String, float[]> verify(NormParamsUpdate update, long heldVersion)
+      throws Rejection {
+    checkSignature(update);
+    if (!model.equals(update.getModel())) {
+      throw new Rejection(RejectReason.WRONG_MODEL, "model '" + update.getModel()
+          + "', this device runs '" + model + "'");
+    }
+    if (!cohort.equals(update.getCohort())) {
+      throw new Rejection(RejectReason.WRONG_COHORT, "cohort '" + update.getCohort()
+          + "', this device is in '" + cohort + "'");
+    }
+    if (update.getVersion() <= heldVersion) {
+      throw new Rejection(RejectReason.STALE, "version " + update.getVersion()
+          + " is not newer than the held " + heldVersion);
+    }
+    return layers.decode(update.getLayers());
+  }
+
+  private void checkSignature(NormParamsUpdate update) throws Rejection {
+    if (update.getSignature() == null || !update.getSignature().hasRemaining()
+        || update.getKeyId() == null || update.getKeyId().isEmpty()) {
+      throw new Rejection(RejectReason.UNSIGNED, "no signature or no key id");
+    }
+    if (!trustedKeyId.equals(update.getKeyId())) {
+      throw new Rejection(RejectReason.UNKNOWN_KEY, "signed by key " + update.getKeyId()
+          + ", this device trusts " + trustedKeyId);
+    }
+    if (!UpdateSignatures.verify(update, trustedKey)) {
+      throw new Rejection(RejectReason.BAD_SIGNATURE, "the signature of key " + trustedKeyId
+          + " does not verify");
+    }
+  }
+}
