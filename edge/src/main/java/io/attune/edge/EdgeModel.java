@@ -7,6 +7,7 @@ import io.attune.adaptation.runtime.RuntimeOptions;
 import io.attune.edge.internal.Counters;
 import io.attune.edge.internal.Rejection;
 import io.attune.edge.internal.UpdateVerifier;
+import io.attune.schemas.CohortKey;
 import io.attune.schemas.NormParamsUpdate;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -50,16 +51,16 @@ public final class EdgeModel implements AutoCloseable {
   public record Options(String model, String cohort, PublicKey trustedKey,
       RuntimeOptions runtime) {
 
+    /** @throws IllegalArgumentException if model or cohort is empty or contains '/' */
     public Options {
-      Objects.requireNonNull(model, "model");
-      Objects.requireNonNull(cohort, "cohort");
+      new CohortKey(model, cohort);
       Objects.requireNonNull(trustedKey, "trustedKey");
       Objects.requireNonNull(runtime, "runtime");
     }
 
     /** The Kafka key of this device's cohort, {@code model/cohort}. */
     public String key() {
-      return model + "/" + cohort;
+      return new CohortKey(model, cohort).format();
     }
   }
 

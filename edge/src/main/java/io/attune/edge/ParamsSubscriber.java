@@ -2,6 +2,7 @@ package io.attune.edge;
 
 import io.attune.edge.internal.CohortPartition;
 import io.attune.schemas.NormParamsUpdate;
+import io.attune.schemas.serde.RecordType;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -102,13 +103,14 @@ public final class ParamsSubscriber implements AutoCloseable {
     return subscriber;
   }
 
-  /** Avro single-object encoding, as Attune's serdes write it. */
+  /**
+   * Avro single-object encoding, as Attune's serdes write it, under any released schema of
+   * NormParamsUpdate.
+   *
+   * @throws io.attune.schemas.serde.MalformedRecordException if the bytes are not one
+   */
   public static NormParamsUpdate decode(byte[] value) {
-    try {
-      return NormParamsUpdate.getDecoder().decode(value);
-    } catch (java.io.IOException | org.apache.avro.AvroRuntimeException e) {
-      throw new IllegalArgumentException("not a NormParamsUpdate: " + e.getMessage(), e);
-    }
+    return RecordType.NORM_PARAMS_UPDATE.codec().decode(value);
   }
 
   /**

@@ -6,6 +6,7 @@ import io.attune.adaptation.bundle.ModelBundle;
 import io.attune.adaptation.runtime.RuntimeOptions;
 import io.attune.edge.internal.CohortPartition;
 import io.attune.schemas.NormParamsUpdate;
+import io.attune.schemas.serde.RecordType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ class EdgeParamsSubscriberTest {
   private final TopicPartition ours = new TopicPartition(TOPIC,
       CohortPartition.of(KEY.getBytes(StandardCharsets.UTF_8), PARTITIONS));
   private final Map<TopicPartition, Long> next = new HashMap<>();
+  private List<ConsumerRecord<byte[], byte[]>> present = new ArrayList<>();
   private EdgeModel model;
 
   @BeforeEach
@@ -56,29 +58,35 @@ class EdgeParamsSubscriberTest {
   }
 
   private static byte[] encode(NormParamsUpdate update) {
-    try {
-      java.nio.ByteBuffer b = update.toByteBuffer();
-      byte[] out = new byte[b.remaining()];
-      b.get(out);
-      return out;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return RecordType.NORM_PARAMS_UPDATE.codec().encode(update);
   }
 
   private static byte[] version(long v) {
     return encode(Updates.signed(BUNDLE, v, Updates.perturbed(BUNDLE, v)));
   }
 
-  /** Appends a record to a partition before the subscriber starts. */
+  /**
+   * Appends a record to a partition: before {@link #markEnd()}, as present when the subscriber
+   * starts (MockConsumer takes records for assigned partitions only, so they are added by the
+   * first poll); after it, as arriving live.
+   */
   private void append(TopicPartition tp, String key, byte[] value) {
     long offset = next.merge(tp, 1L, Long::sum) - 1;
-    consumer.addRecord(new ConsumerRecord<>(tp.topic(), tp.partition(), offset,
-        key.getBytes(StandardCharsets.UTF_8), value));
+    ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>(tp.topic(), tp.partition(),
+        offset, key.getBytes(StandardCharsets.UTF_8), value);
+    if (present == null) {
+      consumer.addRecord(record);
+    } else {
+      present.add(record);
+    }
   }
 
+  /** Fixes the end offsets the subscriber finds on start to what was appended so far. */
   private void markEnd() {
     consumer.updateEndOffsets(new HashMap<>(next));
+    List<ConsumerRecord<byte[], byte[]>> atStart = present;
+    consumer.schedulePollTask(() -> atStart.forEach(consumer::addRecord));
+    present = null;
   }
 
   private ParamsSubscriber start() {

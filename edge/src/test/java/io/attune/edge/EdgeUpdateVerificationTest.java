@@ -91,7 +91,7 @@ class EdgeUpdateVerificationTest {
   @Test
   void anUpdateSignedWithAnotherKeyIsRejected() {
     NormParamsUpdate update = Updates.sign(Updates.unsigned(BUNDLE, Updates.MODEL,
-        Updates.COHORT, 1, Updates.perturbed(BUNDLE, 1)), Updates.OTHER_KEYS.getPrivate());
+        Updates.COHORT, 1, Updates.perturbed(BUNDLE, 1)), Updates.OTHER_KEYS);
 
     assertRejected(update, RejectReason.UNKNOWN_KEY);
   }
@@ -99,7 +99,7 @@ class EdgeUpdateVerificationTest {
   @Test
   void anotherKeysSignatureUnderTheTrustedKeyIdIsRejectedAsABadSignature() {
     NormParamsUpdate forged = Updates.sign(Updates.unsigned(BUNDLE, Updates.MODEL,
-        Updates.COHORT, 1, Updates.perturbed(BUNDLE, 1)), Updates.OTHER_KEYS.getPrivate());
+        Updates.COHORT, 1, Updates.perturbed(BUNDLE, 1)), Updates.OTHER_KEYS);
     forged = NormParamsUpdate.newBuilder(forged).setKeyId(signed(1).getKeyId()).build();
 
     assertRejected(forged, RejectReason.BAD_SIGNATURE);
@@ -126,13 +126,13 @@ class EdgeUpdateVerificationTest {
   @Test
   void anotherCohortsUpdateIsRejected() {
     assertRejected(Updates.sign(Updates.unsigned(BUNDLE, Updates.MODEL, "site-b", 1,
-        Updates.perturbed(BUNDLE, 1)), Updates.KEYS.getPrivate()), RejectReason.WRONG_COHORT);
+        Updates.perturbed(BUNDLE, 1)), Updates.KEYS), RejectReason.WRONG_COHORT);
   }
 
   @Test
   void anotherModelsUpdateIsRejected() {
     assertRejected(Updates.sign(Updates.unsigned(BUNDLE, "other-model", Updates.COHORT, 1,
-        Updates.perturbed(BUNDLE, 1)), Updates.KEYS.getPrivate()), RejectReason.WRONG_MODEL);
+        Updates.perturbed(BUNDLE, 1)), Updates.KEYS), RejectReason.WRONG_MODEL);
   }
 
   @Test
@@ -142,7 +142,7 @@ class EdgeUpdateVerificationTest {
     NormParamsUpdate missing = NormParamsUpdate.newBuilder(full)
         .setLayers(full.getLayers().subList(1, full.getLayers().size())).build();
 
-    assertRejected(Updates.sign(missing, Updates.KEYS.getPrivate()),
+    assertRejected(Updates.sign(missing, Updates.KEYS),
         RejectReason.LAYOUT_MISMATCH);
   }
 
@@ -156,7 +156,7 @@ class EdgeUpdateVerificationTest {
         .setMean(io.attune.edge.internal.Float32.tensor(new float[] {1, 2, 3})).build());
 
     UpdateResult result = model.apply(Updates.sign(NormParamsUpdate.newBuilder(full)
-        .setLayers(layers).build(), Updates.KEYS.getPrivate()));
+        .setLayers(layers).build(), Updates.KEYS));
 
     assertThat(result.reason()).contains(RejectReason.LAYOUT_MISMATCH);
     assertThat(result.detail()).contains(first.getLayer()).contains("mean").contains("[3]");

@@ -3,10 +3,10 @@ package io.attune.edge;
 import io.attune.adaptation.bundle.ModelBundle;
 import io.attune.schemas.NormParamsUpdate;
 import io.attune.schemas.UpdateKind;
+import io.attune.schemas.signing.SigningKeys;
 import io.attune.schemas.signing.UpdateSignatures;
 import java.nio.ByteBuffer;
 import java.security.KeyPair;
-import java.security.PrivateKey;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,8 +17,8 @@ final class Updates {
 
   static final String MODEL = "fmnist";
   static final String COHORT = "site-a";
-  static final KeyPair KEYS = UpdateSignatures.generate();
-  static final KeyPair OTHER_KEYS = UpdateSignatures.generate();
+  static final KeyPair KEYS = SigningKeys.generate();
+  static final KeyPair OTHER_KEYS = SigningKeys.generate();
 
   private Updates() {}
 
@@ -43,10 +43,10 @@ final class Updates {
 
   /** {@code params} for this test's model and cohort, signed with the trusted key. */
   static NormParamsUpdate signed(ModelBundle bundle, long version, Map<String, float[]> params) {
-    return sign(unsigned(bundle, MODEL, COHORT, version, params), KEYS.getPrivate());
+    return sign(unsigned(bundle, MODEL, COHORT, version, params), KEYS);
   }
 
-  static NormParamsUpdate sign(NormParamsUpdate update, PrivateKey key) {
+  static NormParamsUpdate sign(NormParamsUpdate update, KeyPair key) {
     return UpdateSignatures.sign(update, key);
   }
 

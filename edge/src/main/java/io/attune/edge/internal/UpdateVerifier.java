@@ -4,6 +4,7 @@ import io.attune.adaptation.bundle.BundleManifest;
 import io.attune.edge.RejectReason;
 import io.attune.schemas.NormParamsUpdate;
 import io.attune.schemas.signing.UpdateSignatures;
+import io.attune.schemas.signing.Verification;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.Map;
@@ -56,17 +57,14 @@ public final class UpdateVerifier {
   }
 
   private void checkSignature(NormParamsUpdate update) throws Rejection {
-    if (update.getSignature() == null || !update.getSignature().hasRemaining()
-        || update.getKeyId() == null || update.getKeyId().isEmpty()) {
-      throw new Rejection(RejectReason.UNSIGNED, "no signature or no key id");
-    }
-    if (!trustedKeyId.equals(update.getKeyId())) {
-      throw new Rejection(RejectReason.UNKNOWN_KEY, "signed by key " + update.getKeyId()
-          + ", this device trusts " + trustedKeyId);
-    }
-    if (!UpdateSignatures.verify(update, trustedKey)) {
-      throw new Rejection(RejectReason.BAD_SIGNATURE, "the signature of key " + trustedKeyId
-          + " does not verify");
+    Verification verification = UpdateSignatures.verify(update, trustedKey);
+    switch (verification) {
+      case VALID -> { }
+      case UNSIGNED -> throw new Rejection(RejectReason.UNSIGNED, "no signature or no key id");
+      case KEY_MISMATCH -> throw new Rejection(RejectReason.UNKNOWN_KEY, "signed by key "
+          + update.getKeyId() + ", this device trusts " + trustedKeyId);
+      case INVALID_SIGNATURE -> throw new Rejection(RejectReason.BAD_SIGNATURE,
+          "the signature of key " + trustedKeyId + " does not verify");
     }
   }
 }
