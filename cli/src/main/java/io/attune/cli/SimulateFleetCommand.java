@@ -18,6 +18,7 @@ import io.attune.simulators.fleet.TimelinePoint;
 import io.attune.simulators.schedule.LabeledImages;
 import io.attune.simulators.schedule.Schedule;
 import io.attune.simulators.schedule.ScheduleException;
+import io.attune.simulators.traffic.KafkaTraffic;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -141,6 +142,10 @@ final class SimulateFleetCommand implements Callable<Integer> {
       description = "Prefix of the topic names (default: ${DEFAULT-VALUE}).")
   private String topicPrefix;
 
+  @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "30",
+      description = "Give up if no broker answers within this long (default: ${DEFAULT-VALUE}).")
+  private long connectTimeout;
+
   @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
       description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
   private long seed;
@@ -163,11 +168,13 @@ final class SimulateFleetCommand implements Callable<Integer> {
             bundle.manifest().head().classes(), UploadFilter.Budget.share(uploadShare,
                 uploadWindow)), Duration.ofMillis(tickMillis));
     LabeledImages source = LabeledImages.read(labelled.images, labelled.labels);
-    Map<String, Object> kafka = Map.of("bootstrap.servers", bootstrap);
     PrintWriter out = spec.commandLine().getOut();
     FleetResult result;
-    try (KafkaParamsDelivery delivery = new KafkaParamsDelivery(kafka, topics.params().name());
-        KafkaUplink uplink = KafkaUplink.connect(kafka, topics.traffic());
+    // the uplink first: it fails within --connect-timeout if no broker answers
+    try (KafkaUplink uplink = new KafkaUplink(KafkaTraffic.connect(bootstrap,
+            Duration.ofSeconds(connectTimeout), topics.traffic()), topics.traffic().name());
+        KafkaParamsDelivery delivery = new KafkaParamsDelivery(
+            Map.of("bootstrap.servers", bootstrap), topics.params().name());
         FleetSimulator fleet = FleetSimulator.create(bundle, config, source, key, delivery,
             uplink);
         PrintWriter table = csv == null ? null : new PrintWriter(Files.newBufferedWriter(csv))) {
@@ -221,8 +228,13 @@ final class SimulateFleetCommand implements Callable<Integer> {
     require(problems, uploadWindow >= 1, "--upload-window must be at least 1, got "
         + uploadWindow);
     require(problems, printEvery >= 1, "--print-every must be at least 1, got " + printEvery);
-    require(problems, bootstrap.matches("[^,:\\s]+:\\d+(,[^,:\\s]+:\\d+)*"),
-        "--bootstrap must be HOST:PORT[,HOST:PORT...], got '" + bootstrap + "'");
+    require(problems, connectTimeout >= 1, "--connect-timeout must be at least 1, got "
+        + connectTimeout);
+    try {
+      bootstrap = KafkaTraffic.checkBootstrap(bootstrap);
+    } catch (IllegalArgumentException e) {
+      problems.add("--bootstrap: " + e.getMessage());
+    }
     if (!problems.isEmpty()) {
       throw bad(String.join("; ", problems));
     }

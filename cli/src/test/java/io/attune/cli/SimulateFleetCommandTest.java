@@ -78,7 +78,7 @@ class SimulateFleetCommandTest {
   @Test
   void aBootstrapWithoutPortIsABadArgument() {
     assertThat(run("--bootstrap", "localhost")).isEqualTo(2);
-    assertOneLine("--bootstrap must be HOST:PORT");
+    assertOneLine("--bootstrap", "'localhost' is not HOST:PORT");
   }
 
   @Test

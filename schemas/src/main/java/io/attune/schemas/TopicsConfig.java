@@ -44,26 +44,7 @@ public record TopicsConfig(String prefix, Map<TopicId, String> overrides) {
   public TopicsConfig {
     Objects.requireNonNull(prefix, "prefix");
     overrides = Map.copyOf(overrides);
-    final List<String> problems = new ArrayList<>();
-    final boolean prefixLegal = LEGAL.matcher(prefix).matches();
-    if (!prefixLegal) {
-      problems.add(PREFIX_CONFIG + "='" + prefix + "' may hold only letters, digits, '.', '_' "
-          + "and '-'");
-    }
-    final Map<String, TopicId> seen = new LinkedHashMap<>();
-    for (TopicId id : TopicId.values()) {
-      final boolean overridden = overrides.containsKey(id);
-      final String name = overridden ? overrides.get(id) : prefix + id.role();
-      if (overridden || prefixLegal) {
-        legalName(name).ifPresent(problem -> problems.add((overridden ? id.configKey()
-            : PREFIX_CONFIG) + ": topic name '" + name + "' " + problem));
-      }
-      final TopicId clash = seen.putIfAbsent(name, id);
-      if (clash != null) {
-        problems.add(clash.configKey() + " and " + id.configKey() + " both name topic '" + name
-            + "'");
-      }
-    }
+    final List<String> problems = nameProblems(prefix, overrides);
     if (!problems.isEmpty()) {
       throw new ConfigException(String.join("; ", problems));
     }
@@ -106,6 +87,7 @@ public record TopicsConfig(String prefix, Map<TopicId, String> overrides) {
         overrides.put(id, value);
       }
     }
+    problems.addAll(nameProblems(prefix, overrides));
     if (!problems.isEmpty()) {
       throw new ConfigException(String.join("; ", problems));
     }
@@ -115,6 +97,31 @@ public record TopicsConfig(String prefix, Map<TopicId, String> overrides) {
   /** The name of topic {@code id}: its override, or prefix + role. */
   public String nameOf(TopicId id) {
     return overrides.getOrDefault(id, prefix + id.role());
+  }
+
+  /** Illegal prefix, illegal names and names given to two roles, each with its key. */
+  private static List<String> nameProblems(String prefix, Map<TopicId, String> overrides) {
+    final List<String> problems = new ArrayList<>();
+    final boolean prefixLegal = LEGAL.matcher(prefix).matches();
+    if (!prefixLegal) {
+      problems.add(PREFIX_CONFIG + "='" + prefix + "' may hold only letters, digits, '.', '_' "
+          + "and '-'");
+    }
+    final Map<String, TopicId> seen = new LinkedHashMap<>();
+    for (TopicId id : TopicId.values()) {
+      final boolean overridden = overrides.containsKey(id);
+      final String name = overridden ? overrides.get(id) : prefix + id.role();
+      if (overridden || prefixLegal) {
+        legalName(name).ifPresent(problem -> problems.add((overridden ? id.configKey()
+            : PREFIX_CONFIG) + ": topic name '" + name + "' " + problem));
+      }
+      final TopicId clash = seen.putIfAbsent(name, id);
+      if (clash != null) {
+        problems.add(clash.configKey() + " and " + id.configKey() + " both name topic '" + name
+            + "'");
+      }
+    }
+    return problems;
   }
 
   private static TopicId idOf(String key) {

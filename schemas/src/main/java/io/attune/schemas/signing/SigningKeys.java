@@ -146,7 +146,8 @@ public final class SigningKeys {
       throw new KeyFileException(file, "the " + label + " block has no '" + end + "' line", null);
     }
     try {
-      return Base64.getMimeDecoder().decode(text.substring(start + begin.length(), stop).strip());
+      final String body = text.substring(start + begin.length(), stop).replaceAll("\\s", "");
+      return Base64.getDecoder().decode(body);
     } catch (IllegalArgumentException e) {
       throw new KeyFileException(file, "the " + label + " block is not valid base64", e);
     }

@@ -4,15 +4,10 @@ import io.attune.schemas.CohortKey;
 import io.attune.schemas.DType;
 import io.attune.schemas.InferenceSample;
 import io.attune.schemas.Tensor;
-import io.attune.schemas.Topic;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 
@@ -28,31 +23,19 @@ public final class KafkaUplink implements Uplink {
   private final String topic;
   private final AtomicReference<Exception> failure = new AtomicReference<>();
 
-  /** Uploads with {@code producer} to {@code topic}; the uplink owns and closes the producer. */
+  /**
+   * Uploads with {@code producer} (e.g. from
+   * {@link io.attune.simulators.traffic.KafkaTraffic#connect}) to {@code topic}; the uplink owns
+   * and closes the producer.
+   */
   public KafkaUplink(Producer<CohortKey, InferenceSample> producer, String topic) {
     this.producer = producer;
     this.topic = topic;
   }
 
   /**
-   * A KafkaProducer with the traffic topic's serdes, idempotent, batching for a few
-   * milliseconds.
-   *
-   * @param producerConfig at least {@code bootstrap.servers}
-   */
-  public static KafkaUplink connect(Map<String, Object> producerConfig,
-      Topic<CohortKey, InferenceSample> traffic) {
-    Map<String, Object> config = new HashMap<>(producerConfig);
-    config.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
-    config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "attune-fleet-uplink");
-    return new KafkaUplink(new KafkaProducer<>(config, traffic.keySerde().serializer(),
-        traffic.valueSerde().serializer()), traffic.name());
-  }
-
-  /**
-   * The record of a sample. An open-set sample (label -1) goes without a label: it belongs to no
-   * class, so nothing can score it.
+   * The record of a sample; an open-set sample keeps its label -1, as the traffic simulator
+   * writes it.
    */
   public static InferenceSample toRecord(UploadedSample s) {
     return InferenceSample.newBuilder()
@@ -65,7 +48,7 @@ public final class KafkaUplink implements Uplink {
             .setShape(List.of(s.shape().channels(), s.shape().height(), s.shape().width()))
             .setData(ByteBuffer.wrap(s.pixels().clone()))
             .build())
-        .setLabel(s.label() < 0 ? null : s.label())
+        .setLabel(s.label())
         .build();
   }
 

@@ -59,8 +59,8 @@ class KafkaUplinkTest {
   }
 
   @Test
-  void anOpenSetSampleGoesWithoutALabel() {
-    assertThat(KafkaUplink.toRecord(sample(-1)).getLabel()).isNull();
+  void anOpenSetSampleKeepsLabelMinusOneLikeTheTrafficSimulator() {
+    assertThat(KafkaUplink.toRecord(sample(-1)).getLabel()).isEqualTo(-1);
   }
 
   @Test

@@ -1,0 +1,127 @@
+package io.attune.simulators.traffic;
+
+import io.attune.schemas.CohortKey;
+import io.attune.schemas.InferenceSample;
+import io.attune.schemas.Topic;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+
+/**
+ * The Kafka side of the traffic simulator: checks that a cluster answers, then opens an
+ * idempotent producer ({@code acks=all}) with the traffic topic's serdes. Every wait is bounded
+ * by the timeout given, so an unreachable cluster is a one-line error after that long rather than
+ * a client retrying forever.
+ */
+public final class KafkaTraffic {
+
+  private static final Pattern HOST_PORT =
+      Pattern.compile("(\\[[0-9a-fA-F:.]+\\]|[^\\s:,\\[\\]]+):([0-9]{1,5})");
+
+  private KafkaTraffic() {}
+
+  /**
+   * Checks a {@code bootstrap.servers} list: comma-separated {@code HOST:PORT} entries, ports 1
+   * to 65535 ({@code [::1]:9092} for IPv6).
+   *
+   * @return the list without blanks around entries
+   * @throws IllegalArgumentException quoting the entry that is not {@code HOST:PORT}
+   */
+  public static String checkBootstrap(String servers) {
+    final StringBuilder clean = new StringBuilder();
+    for (String entry : servers.split(",", -1)) {
+      final String server = entry.strip();
+      final var match = HOST_PORT.matcher(server);
+      if (!match.matches() || Integer.parseInt(match.group(2)) < 1
+          || Integer.parseInt(match.group(2)) > 65535) {
+        throw new IllegalArgumentException("'" + server + "' is not HOST:PORT (port 1 to 65535)");
+      }
+      clean.append(clean.length() == 0 ? "" : ",").append(server);
+    }
+    return clean.toString();
+  }
+
+  /**
+   * Checks that the cluster at {@code bootstrap} answers within {@code timeout}, then opens a
+   * producer for {@code topic}'s keys and values.
+   *
+   * @throws TrafficException saying the cluster cannot be reached within the timeout, with the
+   *     client's reason
+   */
+  public static Producer<CohortKey, InferenceSample> connect(String bootstrap, Duration timeout,
+      Topic<CohortKey, InferenceSample> topic) throws InterruptedException {
+    probe(bootstrap, timeout);
+    final Map<String, Object> config = new HashMap<>();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, "attune-traffic");
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
+    try {
+      return new KafkaProducer<>(config, topic.keySerde().serializer(),
+          topic.valueSerde().serializer());
+    } catch (KafkaException e) {
+      throw new TrafficException("cannot open a producer to " + bootstrap + ": "
+          + rootMessage(e), e);
+    }
+  }
+
+  /** Asks the cluster for its id, which needs a broker to answer. */
+  private static void probe(String bootstrap, Duration timeout) throws InterruptedException {
+    final int millis = Math.toIntExact(Math.max(1, timeout.toMillis()));
+    final Map<String, Object> config = new HashMap<>();
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    config.put(AdminClientConfig.CLIENT_ID_CONFIG, "attune-traffic-probe");
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
+    config.put(CommonClientConfigs.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG,
+        Math.min(millis, 10_000));
+    final String unreachable = "cannot reach Kafka at " + bootstrap + " within "
+        + seconds(timeout);
+    final Admin admin;
+    try {
+      admin = Admin.create(config);
+    } catch (KafkaException e) {
+      throw new TrafficException("cannot reach Kafka at " + bootstrap + ": " + rootMessage(e), e);
+    }
+    try {
+      admin.describeCluster(new DescribeClusterOptions().timeoutMs(millis)).clusterId()
+          .get(millis + 1000L, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new TrafficException(unreachable + ": " + rootMessage(e), e.getCause());
+    } catch (TimeoutException e) {
+      throw new TrafficException(unreachable, e);
+    } finally {
+      admin.close(Duration.ZERO);
+    }
+  }
+
+  private static String seconds(Duration timeout) {
+    final double s = timeout.toMillis() / 1000.0;
+    return (s == Math.rint(s) ? Long.toString((long) s) : Double.toString(s)) + " s";
+  }
+
+  /** The message of the innermost cause, where clients put the actual reason. */
+  static String rootMessage(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    final String message = root.getMessage() == null ? root.getClass().getSimpleName()
+        : root.getMessage();
+    final int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}
