@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>On start it reads the cohort's partition from the beginning up to its end (the last stable
  * offset: the consumer reads committed records only, as the worker publishes in exactly-once
  * transactions) and applies only the newest update found, which compaction keeps as the
- * cohort's current parameters; then it applies each new update as it arrives.
+ * cohort's current parameters; then it applies each new update as it arrives. If that newest
+ * update is refused, the device keeps the source parameters until a valid one arrives.
  *
  * <p>Partition choice: the consumer is assigned the single partition the default partitioner
  * puts the key in ({@code toPositive(murmur2(utf8(key))) % partitions}, as producers and Kafka
@@ -81,13 +82,24 @@ public final class ParamsSubscriber implements AutoCloseable {
    * @param topic the params topic, {@code attune.params} by default
    */
   public static ParamsSubscriber start(EdgeModel model, String topic, Map<String, Object> kafka) {
+    return start(model, topic, new KafkaConsumer<>(consumerConfig(kafka, model.options().key()),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer()), ParamsSubscriber::decode);
+  }
+
+  /**
+   * The caller's properties with what the subscriber needs: committed records only, no group
+   * (it assigns its partition and commits nothing), never creating the topic (a device must not
+   * create the params topic uncompacted; it waits for the worker's), a client id naming the
+   * cohort unless given.
+   */
+  static Map<String, Object> consumerConfig(Map<String, Object> kafka, String key) {
     Map<String, Object> config = new HashMap<>(kafka);
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "attune-edge-" + model.options().key());
-    return start(model, topic, new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer()), ParamsSubscriber::decode);
+    config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "attune-edge-" + key);
+    return config;
   }
 
   /**

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * Which samples a device uploads for adaptation: CEMA's selective upload (Chen et al., "Towards
  * Robust and Efficient Cloud-Edge Elastic Model Adaptation via Selective Entropy Distillation",
- * ICLR 2024, Sec. 3.1), within an upload budget. A pure function
+ * ICLR 2024), within an upload budget. A pure function
  * {@code (state, entropy) -> (state', verdict)}: the filter holds only its configuration, the
  * {@link State} is an immutable value, so the same entropies always give the same verdicts.
  *
@@ -40,7 +40,7 @@ import java.util.List;
  *   <li>{@code ent_low_margin: null} there turns the entropy floor off (the code's
  *       {@code EntropyCriterion} has it, compared with {@code >} like here); Attune uses
  *       {@code lowEntropyFactor = 0.02}, i.e. {@code E_min = 0.046} nats for 10 classes
- *       (a top probability above about 0.997).
+ *       (a top probability above about 0.99).
  *   <li>The released run also drops redundant samples by the cosine similarity of their
  *       probabilities to a moving average (EATA's {@code d_margin = 0.05}, tuned for 1,000
  *       classes; with 10 classes it would drop nearly every sample). Attune leaves it out.

@@ -188,6 +188,20 @@ class EdgeParamsSubscriberTest {
     assertThat(subscriber.failure()).isEmpty();
   }
 
+  @Test
+  void theConsumerReadsCommittedRecordsOnlyAndJoinsNoGroup() {
+    Map<String, Object> config = ParamsSubscriber.consumerConfig(Map.of(
+        "bootstrap.servers", "broker:9092", "group.id", "fleet",
+        "isolation.level", "read_uncommitted"), KEY);
+
+    assertThat(config).containsEntry("isolation.level", "read_committed")
+        .containsEntry("enable.auto.commit", false)
+        .containsEntry("allow.auto.create.topics", false)
+        .containsEntry("bootstrap.servers", "broker:9092")
+        .containsEntry("client.id", "attune-edge-" + KEY)
+        .doesNotContainKey("group.id");
+  }
+
   private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (!condition.getAsBoolean()) {
