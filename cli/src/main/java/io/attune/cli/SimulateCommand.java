@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
       "Plays a schedule of corruptions (Fashion-MNIST-C: noise, blur, weather, digital and "
           + "geometric shifts at severities 1 to 5) over a labelled image set, deterministically "
           + "for a seed, and writes the stream as IDX or .npy files that 'attune evaluate', other "
-          + "tools and NumPy read; or draws a gallery of the corruptions.",
+          + "tools and NumPy read, or sends it to Kafka as live traffic of several cohorts; or "
+          + "draws a gallery of the corruptions.",
       "",
       "Schedules: NAME:SEVERITY (one domain), continual:A:5,B:5 (one after another), "
           + "gradual:A,B (severity 1..5..1 each), mixed:A:5,B:5 (interleaved), with modifiers "
@@ -30,14 +31,17 @@ import picocli.CommandLine.Spec;
       ""
     },
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {SimulateExportCommand.class, SimulateGalleryCommand.class,
-        SimulateCorruptionsCommand.class, SimulateFleetCommand.class},
+    subcommands = {SimulateExportCommand.class, SimulateStreamCommand.class,
+        SimulateFleetCommand.class, SimulateGalleryCommand.class,
+        SimulateCorruptionsCommand.class},
     footer = {
       "",
       "Examples:",
       "  ./attune simulate corruptions",
       "  ./attune simulate export --schedule gaussian_noise:5 --out /tmp/g5",
       "  ./attune evaluate --images /tmp/g5/images.idx.gz --labels /tmp/g5/labels.idx.gz",
+      "  ./attune simulate stream --schedule fog:5 --bootstrap localhost:9092 \\",
+      "      --model fmnist-resnet --cohorts 4 --rate 200",
       "  ./attune simulate export --schedule 'continual:fog:5,jpeg:5+sorted' --out /tmp/s",
       "  ./attune simulate gallery --out docs/shift-gallery.png",
       "  ./attune simulate fleet --bundle /tmp/bundle --bootstrap localhost:9092 \\",

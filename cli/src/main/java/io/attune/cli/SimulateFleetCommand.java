@@ -19,6 +19,7 @@ import io.attune.simulators.schedule.LabeledImages;
 import io.attune.simulators.schedule.Schedule;
 import io.attune.simulators.schedule.ScheduleException;
 import io.attune.simulators.traffic.KafkaTraffic;
+import io.attune.simulators.traffic.TrafficPlan;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -94,9 +95,10 @@ final class SimulateFleetCommand implements Callable<Integer> {
   private int devices;
 
   @Option(names = "--schedule", paramLabel = "SPEC",
-      description = "A schedule (compact, JSON or a file), repeatable: cohort i replays the "
-          + "(i mod count)-th. Default: a different severity-5 corruption per cohort ("
-          + "gaussian_noise, fog, contrast, defocus_blur, pixelate, brightness).")
+      description = "A schedule (compact, JSON or a file): once for every cohort, or once per "
+          + "cohort in order (as 'simulate stream'). Default: a different severity-5 corruption "
+          + "per cohort (gaussian_noise, fog, contrast, defocus_blur, pixelate, brightness, "
+          + "then again).")
   private List<String> schedules = new ArrayList<>();
 
   @Option(names = "--model", paramLabel = "ID",
@@ -142,7 +144,7 @@ final class SimulateFleetCommand implements Callable<Integer> {
       description = "Prefix of the topic names (default: ${DEFAULT-VALUE}).")
   private String topicPrefix;
 
-  @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "30",
+  @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10",
       description = "Give up if no broker answers within this long (default: ${DEFAULT-VALUE}).")
   private long connectTimeout;
 
@@ -246,11 +248,27 @@ final class SimulateFleetCommand implements Callable<Integer> {
     }
   }
 
+  /** Cohort i is {@code cohort-i}, named as 'simulate stream' names its cohorts. */
   private List<CohortPlan> plans() throws IOException {
-    List<String> specs = schedules.isEmpty() ? DEFAULT_SCHEDULES : schedules;
+    List<Schedule> given = new ArrayList<>();
+    for (String text : schedules) {
+      given.add(schedule(text));
+    }
+    List<Schedule> perCohort = new ArrayList<>();
+    if (given.isEmpty()) {
+      for (int i = 0; i < cohorts; i++) {
+        perCohort.add(Schedule.parse(DEFAULT_SCHEDULES.get(i % DEFAULT_SCHEDULES.size())));
+      }
+    } else {
+      try {
+        perCohort.addAll(TrafficPlan.perCohort(given, cohorts));
+      } catch (IllegalArgumentException e) {
+        throw bad("--schedule: " + e.getMessage());
+      }
+    }
     List<CohortPlan> plans = new ArrayList<>();
     for (int i = 0; i < cohorts; i++) {
-      plans.add(new CohortPlan("cohort-" + i, schedule(specs.get(i % specs.size()))));
+      plans.add(new CohortPlan("cohort-" + i, perCohort.get(i)));
     }
     return plans;
   }

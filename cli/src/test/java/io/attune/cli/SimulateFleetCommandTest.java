@@ -101,6 +101,15 @@ class SimulateFleetCommandTest {
   }
 
   @Test
+  void schedulesAreOneForAllOrOnePerCohort() {
+    assertThat(Attune.run(new String[] {"simulate", "fleet", "--bundle", "x", "--bootstrap",
+        "localhost:9092", "--public-key", key.toString(), "--cohorts", "3",
+        "--schedule", "fog:5", "--schedule", "contrast:5"},
+        new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(2);
+    assertOneLine("--schedule", "2 schedules for 3");
+  }
+
+  @Test
   void aMissingRequiredOptionIsABadArgument() {
     assertThat(Attune.run(new String[] {"simulate", "fleet", "--bundle", "x"},
         new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(2);

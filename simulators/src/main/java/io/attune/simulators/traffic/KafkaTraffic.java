@@ -3,6 +3,10 @@ package io.attune.simulators.traffic;
 import io.attune.schemas.CohortKey;
 import io.attune.schemas.InferenceSample;
 import io.attune.schemas.Topic;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -78,8 +82,37 @@ public final class KafkaTraffic {
     }
   }
 
+  /**
+   * Opens a TCP connection to one of the servers, so that nothing listening is reported in one
+   * sentence rather than by the Kafka client's retry warnings.
+   */
+  private static void reachable(String bootstrap, Duration timeout) {
+    final long deadline = System.nanoTime() + timeout.toNanos();
+    String reason = "no server answered";
+    for (String server : bootstrap.split(",")) {
+      final var match = HOST_PORT.matcher(server);
+      if (!match.matches()) {
+        throw new IllegalArgumentException("'" + server + "' is not HOST:PORT");
+      }
+      final String host = match.group(1).replace("[", "").replace("]", "");
+      final int port = Integer.parseInt(match.group(2));
+      final long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(host, port), (int) Math.max(1, left));
+        return;
+      } catch (UnknownHostException e) {
+        reason = "unknown host " + host;
+      } catch (IOException e) {
+        reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      }
+    }
+    throw new TrafficException("cannot reach Kafka at " + bootstrap + " within "
+        + seconds(timeout) + ": " + reason, null);
+  }
+
   /** Asks the cluster for its id, which needs a broker to answer. */
   private static void probe(String bootstrap, Duration timeout) throws InterruptedException {
+    reachable(bootstrap, timeout);
     final int millis = Math.toIntExact(Math.max(1, timeout.toMillis()));
     final Map<String, Object> config = new HashMap<>();
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
