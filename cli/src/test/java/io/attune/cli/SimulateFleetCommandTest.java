@@ -33,7 +33,10 @@ class SimulateFleetCommandTest {
     SigningKeys.writePublicKey(key, SigningKeys.generate().getPublic());
   }
 
-  /** Runs with valid options but a missing bundle, {@code overrides} (option, value, ...). */
+  /**
+   * Runs with valid options but a missing bundle, {@code overrides} (option, value, ...); a
+   * value {@code "a --opt b"} repeats {@code --opt}.
+   */
   private int run(String... overrides) {
     Map<String, String> options = new LinkedHashMap<>();
     options.put("--bundle", dir.resolve("no-bundle").toString());
@@ -45,7 +48,11 @@ class SimulateFleetCommandTest {
       options.put(overrides[i], overrides[i + 1]);
     }
     List<String> args = new ArrayList<>(List.of("simulate", "fleet"));
-    options.forEach((option, value) -> args.addAll(List.of(option, value)));
+    options.forEach((option, value) -> {
+      for (String part : value.split(" " + option + " ")) {
+        args.addAll(List.of(option, part));
+      }
+    });
     return Attune.run(args.toArray(String[]::new), new PrintWriter(out, true),
         new PrintWriter(err, true));
   }
@@ -102,10 +109,7 @@ class SimulateFleetCommandTest {
 
   @Test
   void schedulesAreOneForAllOrOnePerCohort() {
-    assertThat(Attune.run(new String[] {"simulate", "fleet", "--bundle", "x", "--bootstrap",
-        "localhost:9092", "--public-key", key.toString(), "--cohorts", "3",
-        "--schedule", "fog:5", "--schedule", "contrast:5"},
-        new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(2);
+    assertThat(run("--cohorts", "3", "--schedule", "fog:5 --schedule contrast:5")).isEqualTo(2);
     assertOneLine("--schedule", "2 schedules for 3");
   }
 
