@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * The checks an update passes before an edge applies it, in order: signed, by the trusted key,
  * with a valid signature; for this device's model and cohort; newer than the held version; with
- * the bundle's layers. Checking the signature first means nothing else of an unauthenticated
- * update is even read.
+ * the bundle's layers. Checking the signature first means no field of an unauthenticated update
+ * is trusted, not even the version a replay check would compare.
  */
 public final class UpdateVerifier {
 
