@@ -47,6 +47,14 @@ public record Topic<K, V>(TopicId id, String name, Serde<K> keySerde, Serde<V> v
     return new NewTopic(name, partitions, replicationFactor).configs(configs);
   }
 
+  /**
+   * An admin-client request that creates this topic with its configs, and the broker's default
+   * partition count and replication factor.
+   */
+  public NewTopic newTopic() {
+    return new NewTopic(name, Optional.empty(), Optional.empty()).configs(configs);
+  }
+
   @Override
   public String toString() {
     return "Topic[" + name + ", " + configs + "]";

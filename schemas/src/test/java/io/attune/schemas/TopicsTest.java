@@ -91,5 +91,8 @@ class TopicsTest {
     assertThat(params.numPartitions()).isEqualTo(6);
     assertThat(params.replicationFactor()).isEqualTo((short) 3);
     assertThat(params.configs()).containsEntry("cleanup.policy", "compact");
+    final NewTopic traffic = Topics.defaults().traffic().newTopic();
+    assertThat(traffic.numPartitions()).isEqualTo(-1);
+    assertThat(traffic.configs()).containsEntry("retention.ms", "604800000");
   }
 }

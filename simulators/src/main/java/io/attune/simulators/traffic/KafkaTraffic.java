@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,10 +19,14 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * The Kafka side of the traffic simulator: checks that a cluster answers, then opens an
@@ -58,15 +63,19 @@ public final class KafkaTraffic {
   }
 
   /**
-   * Checks that the cluster at {@code bootstrap} answers within {@code timeout}, then opens a
-   * producer for {@code topic}'s keys and values.
+   * Checks that the cluster at {@code bootstrap} answers within {@code timeout} and that
+   * {@code topic} exists, creating it with its configs (and the broker's default partitions and
+   * replication) if not, then opens a producer for its keys and values. Creating the topic here,
+   * rather than leaving it to the broker's auto-creation on the first send, gives it the
+   * catalogue's retention and keeps the first sends from racing the new partitions' leader
+   * election.
    *
-   * @throws TrafficException saying the cluster cannot be reached within the timeout, with the
-   *     client's reason
+   * @throws TrafficException saying the cluster cannot be reached within the timeout, or the
+   *     topic cannot be created, with the client's reason
    */
   public static Producer<CohortKey, InferenceSample> connect(String bootstrap, Duration timeout,
       Topic<CohortKey, InferenceSample> topic) throws InterruptedException {
-    probe(bootstrap, timeout);
+    prepare(bootstrap, timeout, topic);
     final Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, "attune-traffic");
@@ -110,19 +119,18 @@ public final class KafkaTraffic {
         + seconds(timeout) + ": " + reason, null);
   }
 
-  /** Asks the cluster for its id, which needs a broker to answer. */
-  private static void probe(String bootstrap, Duration timeout) throws InterruptedException {
+  /** Asks the cluster for its id, which needs a broker to answer, then sees to the topic. */
+  private static void prepare(String bootstrap, Duration timeout, Topic<?, ?> topic)
+      throws InterruptedException {
     reachable(bootstrap, timeout);
     final int millis = Math.toIntExact(Math.max(1, timeout.toMillis()));
     final Map<String, Object> config = new HashMap<>();
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    config.put(AdminClientConfig.CLIENT_ID_CONFIG, "attune-traffic-probe");
+    config.put(AdminClientConfig.CLIENT_ID_CONFIG, "attune-traffic-admin");
     config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
     config.put(CommonClientConfigs.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG,
         Math.min(millis, 10_000));
-    final String unreachable = "cannot reach Kafka at " + bootstrap + " within "
-        + seconds(timeout);
     final Admin admin;
     try {
       admin = Admin.create(config);
@@ -130,14 +138,67 @@ public final class KafkaTraffic {
       throw new TrafficException("cannot reach Kafka at " + bootstrap + ": " + rootMessage(e), e);
     }
     try {
-      admin.describeCluster(new DescribeClusterOptions().timeoutMs(millis)).clusterId()
-          .get(millis + 1000L, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      throw new TrafficException(unreachable + ": " + rootMessage(e), e.getCause());
-    } catch (TimeoutException e) {
-      throw new TrafficException(unreachable, e);
+      await(admin.describeCluster(new DescribeClusterOptions().timeoutMs(millis)).clusterId(),
+          millis, "cannot reach Kafka at " + bootstrap + " within " + seconds(timeout));
+      ensureTopic(admin, topic, millis, bootstrap);
     } finally {
       admin.close(Duration.ZERO);
+    }
+  }
+
+  /** Creates the topic unless it exists, then waits until every partition has a leader. */
+  private static void ensureTopic(Admin admin, Topic<?, ?> topic, int millis, String bootstrap)
+      throws InterruptedException {
+    final String failure = "cannot create topic " + topic.name() + " at " + bootstrap;
+    if (!exists(admin, topic.name(), millis, bootstrap)) {
+      try {
+        await(admin.createTopics(List.of(topic.newTopic())).all(), millis, failure);
+      } catch (TrafficException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
+    }
+    final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    while (!led(admin, topic.name(), millis, bootstrap)) {
+      if (System.nanoTime() > deadline) {
+        throw new TrafficException("topic " + topic.name() + " at " + bootstrap
+            + " has partitions without a leader after " + millis + " ms", null);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static boolean exists(Admin admin, String name, int millis, String bootstrap)
+      throws InterruptedException {
+    return await(admin.listTopics().names(), millis, "cannot list topics at " + bootstrap)
+        .contains(name);
+  }
+
+  private static boolean led(Admin admin, String name, int millis, String bootstrap)
+      throws InterruptedException {
+    try {
+      final TopicDescription description = await(admin.describeTopics(List.of(name))
+          .topicNameValues().get(name), millis, "cannot describe topic " + name + " at "
+          + bootstrap);
+      return description.partitions().stream().allMatch(p -> p.leader() != null);
+    } catch (TrafficException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** The future's value, or a one-line TrafficException whose cause is the client's. */
+  private static <T> T await(KafkaFuture<T> future, int millis, String failure)
+      throws InterruptedException {
+    try {
+      return future.get(millis + 1000L, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new TrafficException(failure + ": " + rootMessage(e), e.getCause());
+    } catch (TimeoutException e) {
+      throw new TrafficException(failure, e);
     }
   }
 
