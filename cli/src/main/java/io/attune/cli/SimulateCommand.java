@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
     name = "simulate",
     mixinStandardHelpOptions = true,
     usageHelpAutoWidth = true,
-    header = "Generate shifted test streams: corrupted, drifting, label-shifted, open-set.",
+    header = "Generate shifted test streams (corrupted, drifting, label-shifted, open-set) and "
+        + "simulated edge fleets.",
     description = {
       "",
       "Plays a schedule of corruptions (Fashion-MNIST-C: noise, blur, weather, digital and "
@@ -23,11 +24,16 @@ import picocli.CommandLine.Spec;
           + "gradual:A,B (severity 1..5..1 each), mixed:A:5,B:5 (interleaved), with modifiers "
           + "+sorted or +dirichlet:ALPHA (class order), +shuffle, +openset:SHARE (noise images, "
           + "label -1) and +samples:N (per domain); or the same as JSON. See docs/shifts.md.",
+      "",
+      "'fleet' runs simulated edge devices in cohorts on such streams against a worker: they "
+          + "upload selected samples to the traffic topic and apply the signed parameters it "
+          + "publishes.",
       ""
     },
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {SimulateExportCommand.class, SimulateStreamCommand.class,
-        SimulateGalleryCommand.class, SimulateCorruptionsCommand.class},
+        SimulateFleetCommand.class, SimulateGalleryCommand.class,
+        SimulateCorruptionsCommand.class},
     footer = {
       "",
       "Examples:",
@@ -37,7 +43,9 @@ import picocli.CommandLine.Spec;
       "  ./attune simulate stream --schedule fog:5 --bootstrap localhost:9092 \\",
       "      --model fmnist-resnet --cohorts 4 --rate 200",
       "  ./attune simulate export --schedule 'continual:fog:5,jpeg:5+sorted' --out /tmp/s",
-      "  ./attune simulate gallery --out docs/shift-gallery.png"
+      "  ./attune simulate gallery --out docs/shift-gallery.png",
+      "  ./attune simulate fleet --bundle /tmp/bundle --bootstrap localhost:9092 \\",
+      "      --public-key keys/params.pub.pem --cohorts 2 --devices 4"
     })
 final class SimulateCommand implements Callable<Integer> {
 

@@ -45,6 +45,12 @@ class LayeringTest {
       .because("an edge device runs kafka-clients at most, never Kafka Streams or a broker")
       .allowEmptyShould(true);
 
+  static final ArchRule EDGE_INTERNALS_STAY_INSIDE = noClasses()
+      .that().resideOutsideOfPackage("io.attune.edge..")
+      .should().dependOnClassesThat().resideInAPackage("io.attune.edge.internal..")
+      .because("io.attune.edge is the edge SDK's API; its internal package may change without "
+          + "notice");
+
   @Test
   void adaptationImportsNeitherKafkaNorAvro() {
     ADAPTATION_IS_PURE.check(PRODUCTION);
@@ -58,6 +64,11 @@ class LayeringTest {
   @Test
   void edgeDoesNotImportKafkaStreams() {
     EDGE_NEEDS_NO_STREAMS.check(PRODUCTION);
+  }
+
+  @Test
+  void onlyTheEdgeSdkUsesItsInternals() {
+    EDGE_INTERNALS_STAY_INSIDE.check(PRODUCTION);
   }
 
   @Test

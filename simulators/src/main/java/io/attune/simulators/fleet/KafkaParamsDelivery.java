@@ -1,0 +1,58 @@
+package io.attune.simulators.fleet;
+
+import io.attune.edge.EdgeModel;
+import io.attune.edge.ParamsSubscriber;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One {@link ParamsSubscriber} per device, as each real device would run. */
+public final class KafkaParamsDelivery implements ParamsDelivery {
+
+  private final Map<String, Object> consumerConfig;
+  private final String topic;
+  private final List<ParamsSubscriber> subscribers = new ArrayList<>();
+
+  /**
+   * @param consumerConfig at least {@code bootstrap.servers}
+   * @param topic the params topic
+   */
+  public KafkaParamsDelivery(Map<String, Object> consumerConfig, String topic) {
+    this.consumerConfig = new HashMap<>(consumerConfig);
+    this.topic = topic;
+  }
+
+  @Override
+  public void connect(EdgeModel device) {
+    Map<String, Object> config = new HashMap<>(consumerConfig);
+    config.put("client.id", "attune-fleet-" + device.options().key() + "-" + subscribers.size());
+    subscribers.add(ParamsSubscriber.start(device, topic, config));
+  }
+
+  /** Waits until every subscriber has applied the newest update present when it started. */
+  public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (ParamsSubscriber s : subscribers) {
+      long left = Math.max(0, deadline - System.nanoTime());
+      if (!s.awaitCaughtUp(Duration.ofNanos(left))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+    for (ParamsSubscriber s : subscribers) {
+      try {
+        s.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while stopping params subscribers", e);
+      }
+    }
+    subscribers.clear();
+  }
+}
