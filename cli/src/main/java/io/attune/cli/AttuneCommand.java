@@ -18,8 +18,8 @@ import picocli.CommandLine.HelpCommand;
     },
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {EvaluateCommand.class, PrepareCommand.class, InspectCommand.class,
-        GradientsCommand.class, BenchCommand.class, WorkerCommand.class, SimulateCommand.class,
-        HelpCommand.class},
+        GradientsCommand.class, BenchCommand.class, WorkerBenchCommand.class, WorkerCommand.class,
+        SimulateCommand.class, HelpCommand.class},
     footer = {
       "",
       "Examples:",
