@@ -58,7 +58,7 @@ public final class AdaptationTopology {
         () -> new ValidateProcessor(validator, codecs, observer), TopologyNames.TRAFFIC_SOURCE);
     topology.addProcessor(TopologyNames.ADAPT,
         () -> new AdaptProcessor(stepper, key -> adaptationOf(models.catalog(), key), codecs,
-            settings.punctuateEvery(), observer),
+            settings.punctuateEvery(), observer, models::warmUp),
         TopologyNames.VALIDATE);
     topology.addStateStore(store(TopologyNames.SAMPLE_BUFFER_STORE), TopologyNames.ADAPT);
     topology.addStateStore(store(TopologyNames.COHORT_PROGRESS_STORE), TopologyNames.ADAPT);

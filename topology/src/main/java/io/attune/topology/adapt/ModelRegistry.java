@@ -68,6 +68,14 @@ public final class ModelRegistry implements AutoCloseable {
         name -> Methods.create(name, models.bundle, models.step));
   }
 
+  /** Creates, for the calling thread, every model's sessions and configured methods. */
+  public void warmUp() {
+    catalog.models().forEach((id, m) -> {
+      method(id, m.defaults().method());
+      m.cohorts().values().forEach(a -> method(id, a.method()));
+    });
+  }
+
   private record ThreadModels(ModelBundle bundle, AdaptationStep step,
       Map<String, AdaptationMethod> methods) {}
 

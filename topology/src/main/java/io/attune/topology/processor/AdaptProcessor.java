@@ -38,6 +38,7 @@ public final class AdaptProcessor implements Processor<byte[], byte[], byte[], b
   private final RecordCodecs codecs;
   private final Duration punctuateEvery;
   private final StepObserver observer;
+  private final Runnable warmUp;
 
   private ProcessorContext<byte[], byte[]> context;
   private KeyValueStore<String, byte[]> buffer;
@@ -47,15 +48,17 @@ public final class AdaptProcessor implements Processor<byte[], byte[], byte[], b
   /**
    * @param adaptationOfCohortKey the batching and method of a {@code model/cohort} key
    * @param punctuateEvery how often, in stream time, partial batches are checked for age
+   * @param warmUp run once on the stream thread when the task starts
    */
   public AdaptProcessor(CohortStepper stepper,
       Function<String, ModelCatalog.Adaptation> adaptationOfCohortKey, RecordCodecs codecs,
-      Duration punctuateEvery, StepObserver observer) {
+      Duration punctuateEvery, StepObserver observer, Runnable warmUp) {
     this.stepper = stepper;
     this.adaptationOfCohortKey = adaptationOfCohortKey;
     this.codecs = codecs;
     this.punctuateEvery = punctuateEvery;
     this.observer = observer;
+    this.warmUp = warmUp;
   }
 
   @Override
@@ -64,6 +67,9 @@ public final class AdaptProcessor implements Processor<byte[], byte[], byte[], b
     this.buffer = context.getStateStore(TopologyNames.SAMPLE_BUFFER_STORE);
     this.progress = context.getStateStore(TopologyNames.COHORT_PROGRESS_STORE);
     this.methodState = context.getStateStore(TopologyNames.METHOD_STATE_STORE);
+    // ONNX Runtime sessions are made per stream thread; making them now, while the task
+    // initializes, keeps seconds of session setup out of the first batch's latency
+    warmUp.run();
     context.schedule(punctuateEvery, PunctuationType.STREAM_TIME, this::flushOverdue);
   }
 
