@@ -115,6 +115,11 @@ final class WorkerCommand implements Callable<Integer> {
       if (broker != null) {
         props.put(WorkerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         out.println("embedded Kafka broker on " + broker.bootstrapServers());
+        if (!props.containsKey(WorkerConfig.STATE_DIR_CONFIG)) {
+          // a fresh broker has no changelogs; state kept from an earlier run would not match
+          props.put(WorkerConfig.STATE_DIR_CONFIG,
+              Files.createTempDirectory("attune-streams").toString());
+        }
         if (!props.containsKey(WorkerConfig.SIGNING_KEY_FILE_CONFIG)) {
           props.put(WorkerConfig.SIGNING_KEY_FILE_CONFIG, makeKeys().toString());
         }

@@ -77,6 +77,7 @@ public final class Worker implements AutoCloseable {
     Properties props = config.streamsProperties();
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterOnProcessingError.class.getName());
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     props.put(DeadLetterOnProcessingError.DLQ_TOPIC_CONFIG, config.topics().dlq().name());
     KafkaStreams streams = new KafkaStreams(topology, props);
     streams.setUncaughtExceptionHandler(e -> {
