@@ -124,6 +124,14 @@ class WorkerIT {
       System.out.printf("gaussian_noise:5, %d samples: source %.2f%%, tent %.2f%%%n", SAMPLES,
           100 * sourceAccuracy, 100 * adaptedAccuracy);
       assertThat(adaptedAccuracy).isGreaterThan(sourceAccuracy + 0.10);
+      int port = worker.httpPort().orElseThrow();
+      assertThat(get(port, "/health")).contains("RUNNING");
+      assertThat(get(port, "/ready")).contains("RUNNING");
+      assertThat(get(port, "/cohorts/fmnist/noisy")).contains("\"version\" : 10")
+          .contains("\"samplesAdapted\" : 640");
+      assertThat(get(port, "/metrics")).contains("attune_samples_in_total 1280.0")
+          .contains("attune_dead_letters_total{reason=\"MALFORMED\"} 1.0")
+          .contains("attune_cohort_params_version{cohort=\"fmnist/noisy\"} 10.0");
       for (String cohort : List.of("noisy", "frozen")) {
         List<NormParamsUpdate> mine = updates.stream()
             .filter(u -> u.getCohort().equals(cohort)).toList();
@@ -133,6 +141,14 @@ class WorkerIT {
             keys.getPublic())).isEqualTo(Verification.VALID));
       }
     }
+  }
+
+  static String get(int port, String path) throws Exception {
+    java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+            + path)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(path).isEqualTo(200);
+    return response.body();
   }
 
   static double accuracy(List<AdaptedPrediction> predictions, String cohort) {
