@@ -65,6 +65,11 @@ final class WorkerBenchCommand implements Callable<Integer> {
       description = "Shift applied to the images (default: ${DEFAULT-VALUE}).")
   private String corruption;
 
+  @Option(names = "--set", paramLabel = "KEY=VALUE",
+      description = "Worker configuration key for the run, e.g. kafka.commit.interval.ms=1000; "
+          + "repeatable.")
+  private java.util.Map<String, String> workerProps = new java.util.LinkedHashMap<>();
+
   @Mixin
   private LabelledImagesOptions data = new LabelledImagesOptions();
 
@@ -82,7 +87,7 @@ final class WorkerBenchCommand implements Callable<Integer> {
     WorkerBenchmark.Result r;
     try (ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), "worker",
         images.size() / batch * batch)) {
-      r = WorkerBenchmark.run(bundleDir, method, batch, threads, images,
+      r = WorkerBenchmark.run(bundleDir, method, batch, threads, images, workerProps,
           n -> progress.accept(n));
     }
     PrintWriter out = spec.commandLine().getOut();

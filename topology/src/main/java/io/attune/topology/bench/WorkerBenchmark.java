@@ -67,10 +67,12 @@ public final class WorkerBenchmark {
   /**
    * @param images uint8 samples in the bundle's input shape, one array each; the tail that
    *     does not fill a batch is dropped
+   * @param workerProps worker configuration on top of the benchmark's own
    * @param progress told the number of predictions the worker has published so far
    */
   public static Result run(Path bundleDir, String method, int batch, int threads,
-      List<byte[]> images, IntConsumer progress) throws IOException, InterruptedException {
+      List<byte[]> images, Map<String, String> workerProps, IntConsumer progress)
+      throws IOException, InterruptedException {
     int samples = images.size() / batch * batch;
     if (samples == 0) {
       throw new IllegalArgumentException("need at least one batch of " + batch + " samples, got "
@@ -78,7 +80,8 @@ public final class WorkerBenchmark {
     }
     List<byte[]> used = images.subList(0, samples);
     double offline = offline(ModelBundle.open(bundleDir), method, batch, threads, used);
-    double worker = throughWorker(bundleDir, method, batch, threads, used, progress);
+    double worker = throughWorker(bundleDir, method, batch, threads, used, workerProps,
+        progress);
     return new Result(samples, offline, worker);
   }
 
@@ -104,7 +107,8 @@ public final class WorkerBenchmark {
   }
 
   private static double throughWorker(Path bundleDir, String method, int batch, int threads,
-      List<byte[]> images, IntConsumer progress) throws IOException, InterruptedException {
+      List<byte[]> images, Map<String, String> workerProps, IntConsumer progress)
+      throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("attune-bench");
     try (EmbeddedKafka broker = EmbeddedKafka.start(EmbeddedKafka.Options.defaults())) {
       KeyPair keys = SigningKeys.generate();
@@ -117,6 +121,7 @@ public final class WorkerBenchmark {
       props.put(WorkerConfig.HTTP_PORT_CONFIG, "-1");
       props.put(WorkerConfig.TOPIC_PARTITIONS_CONFIG, "1");
       props.put(WorkerConfig.RUNTIME_THREADS_CONFIG, Integer.toString(threads));
+      props.putAll(workerProps);
       WorkerConfig config = new WorkerConfig(props);
       TopicSetup.ensureTopics(config);
       produce(broker.bootstrapServers(), config.topics().traffic().name(), images,
