@@ -18,7 +18,8 @@ import picocli.CommandLine.HelpCommand;
     },
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {EvaluateCommand.class, PrepareCommand.class, InspectCommand.class,
-        GradientsCommand.class, BenchCommand.class, SimulateCommand.class, HelpCommand.class},
+        GradientsCommand.class, BenchCommand.class, SimulateCommand.class, ResultsCommand.class,
+        HelpCommand.class},
     footer = {
       "",
       "Examples:",
