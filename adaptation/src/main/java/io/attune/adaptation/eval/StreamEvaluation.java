@@ -129,7 +129,10 @@ public final class StreamEvaluation {
       progress.accept(samples);
     }
     List<DomainScore> domains = new ArrayList<>();
-    scores.forEach((d, m) -> domains.add(new DomainScore(d, m[0], m[1], used.get(d)[0])));
+    // A domain that only ever began mid-batch (no reset, short domains) adapted on nothing of
+    // its own: the batches' samples used went to the domains those batches began in.
+    scores.forEach((d, m) -> domains.add(new DomainScore(d, m[0], m[1],
+        used.getOrDefault(d, new long[1])[0])));
     return new Result(method.name(), domains, samples, nanos / 1e9);
   }
 

@@ -87,4 +87,18 @@ class StreamEvaluationTest {
     assertThat(r.domains().get(1).source().recall(1)).isEqualTo(1.0);
     assertThat(r.domains().get(1).source().recall(0)).isEqualTo(0.0);
   }
+
+  @Test
+  void aDomainThatOnlyBeginsMidBatchIsScoredWithNoSamplesUsedOfItsOwn() {
+    List<StreamEvaluation.LabelledBatch> mixed = List.of(new StreamEvaluation.LabelledBatch(
+        new float[4], new int[] {0, 0, 1, 1}, new int[] {0, 0, 1, 2}));
+
+    StreamEvaluation.Result r = StreamEvaluation.run(new Constant(0), new Constant(1), mixed, 2,
+        StreamEvaluation.Reset.NEVER, n -> { }, o -> { });
+
+    assertThat(r.domains()).extracting(StreamEvaluation.DomainScore::domain)
+        .containsExactly(0, 1, 2);
+    assertThat(r.domains()).extracting(StreamEvaluation.DomainScore::samplesUsed)
+        .containsExactly(4L, 0L, 0L);
+  }
 }
