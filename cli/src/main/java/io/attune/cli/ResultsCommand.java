@@ -126,7 +126,7 @@ final class ResultsCommand implements Callable<Integer> {
     if (chartFile != null) {
       ResultsChart.write(results, chartFile);
     }
-    print(spec.commandLine().getOut(), results, chartFile);
+    print(spec.commandLine().getOut(), results, out, chartFile);
     return 0;
   }
 
@@ -158,9 +158,13 @@ final class ResultsCommand implements Callable<Integer> {
 
   private static String describe(ModelBundle bundle) {
     BundleManifest m = bundle.manifest();
-    return String.format(Locale.ROOT, "%s (`%s`): %d normalization layers, %d adapted "
-        + "parameters, %d classes; source images for EATA's Fisher information: %s",
-        m.name(), bundle.dir(), m.layers().size(), m.parameterCount(), m.head().classes(),
+    String sha = m.sourceSha256() == null ? "" : m.sourceSha256();
+    return String.format(Locale.ROOT, "%s (`%s`), prepared from %s (SHA-256 %s...)%s: %d "
+        + "normalization layers, %d adapted parameters, %d classes; source images for EATA's "
+        + "Fisher information: %s", m.name(), bundle.dir(), m.sourceModel(),
+        sha.substring(0, Math.min(12, sha.length())),
+        m.insertedNormalization() ? " with normalization re-inserted after folded convolutions"
+            : "", m.layers().size(), m.parameterCount(), m.head().classes(),
         bundle.sourceImages().isPresent() ? "yes" : "none");
   }
 
@@ -170,11 +174,12 @@ final class ResultsCommand implements Callable<Integer> {
         + "can do)", ResultsPage.describeMachine(), loadBefore, loadAfter);
   }
 
-  private static void print(PrintWriter out, Results results, Path chartFile) {
+  private static void print(PrintWriter out, Results results, Path page, Path chartFile) {
     for (ResultsChecks.Check c : ResultsChecks.of(results)) {
       out.printf("%-7s %s: %s%n", c.status(), c.expectation(), c.detail());
     }
     out.printf(Locale.ROOT, "took     %.1f min%n", results.seconds() / 60);
+    out.printf("page     %s%n", page);
     if (chartFile != null) {
       out.printf("chart    %s%n", chartFile);
     }
