@@ -19,7 +19,7 @@ import picocli.CommandLine.HelpCommand;
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {EvaluateCommand.class, PrepareCommand.class, InspectCommand.class,
         GradientsCommand.class, BenchCommand.class, WorkerBenchCommand.class, WorkerCommand.class,
-        SimulateCommand.class, HelpCommand.class},
+        SimulateCommand.class, ResultsCommand.class, HelpCommand.class},
     footer = {
       "",
       "Examples:",

@@ -29,6 +29,12 @@ import picocli.CommandLine.Model.CommandSpec;
       "With --bundle and --method it adapts online instead: every batch is predicted and "
           + "then adapted on, as a deployed worker would, and the error of the method is "
           + "printed per domain next to the source model's on the same samples.",
+      "",
+      "With --schedule the stream comes from the shift simulator (see 'attune simulate "
+          + "export'): the schedule is played over --images/--labels, corrupted as it goes, "
+          + "no file in between. --report writes the run as Markdown (.md) or as a JSON "
+          + "record (.json: method, bundle, batch, reset, per-domain error, source error and "
+          + "samples used, samples/s).",
       ""
     },
     footer = {
@@ -37,6 +43,8 @@ import picocli.CommandLine.Model.CommandSpec;
       "  ./attune evaluate",
       "  ./attune evaluate --model models/fmnist-resnet/model-folded.onnx --batch-size 64",
       "  ./attune evaluate --bundle /tmp/bundle --method tent --batch 64",
+      "  ./attune evaluate --bundle /tmp/bundle --method eata \\",
+      "      --schedule 'continual:gaussian_noise:5,fog:5' --reset never --report run.json",
     })
 final class EvaluateCommand implements Callable<Integer> {
 
@@ -78,6 +86,21 @@ final class EvaluateCommand implements Callable<Integer> {
           + "writes), to report error per domain and reset per domain.")
   private Path domains;
 
+  @Option(names = "--schedule", paramLabel = "SPEC",
+      description = "With --bundle: play this shift schedule (compact, JSON, or a file holding "
+          + "either; e.g. continual:gaussian_noise:5,fog:5) over --images/--labels instead of "
+          + "reading them as the stream.")
+  private String schedule;
+
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+      description = "With --schedule: seed of the corruptions (default: ${DEFAULT-VALUE}).")
+  private long seed;
+
+  @Option(names = "--report", paramLabel = "FILE",
+      description = "With --bundle: also write the run to FILE, Markdown if it ends in .md, "
+          + "a JSON record if it ends in .json.")
+  private Path report;
+
   @Option(names = "--reset", paramLabel = "WHEN", defaultValue = "per-domain",
       description = "With --bundle: per-domain (start each domain from the source) or never "
           + "(continual) (default: ${DEFAULT-VALUE}).")
@@ -94,8 +117,14 @@ final class EvaluateCommand implements Callable<Integer> {
           "--batch-size must be at least 1, got " + batchSize);
     }
     if (bundleDir != null) {
-      return new AdaptationRun(spec, bundleDir, method, labelled.images, labelled.labels,
-          domains, reset, batchSize, threads).call();
+      return new AdaptationRun(spec, new AdaptationRun.Options(bundleDir, method,
+          labelled.images, labelled.labels, domains, schedule, seed, reset, batchSize, threads,
+          report)).call();
+    }
+    if (schedule != null || report != null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          (schedule != null ? "--schedule" : "--report") + " needs --bundle (to score the "
+              + "model as it is, use --method source)");
     }
     Path cardFile = card != null ? card : model.toAbsolutePath().resolveSibling("model.json");
     ModelCard modelCard = ModelCard.read(cardFile);

@@ -5,13 +5,11 @@ import io.attune.simulators.export.ExportSummary;
 import io.attune.simulators.export.ShiftExport;
 import io.attune.simulators.schedule.LabeledImages;
 import io.attune.simulators.schedule.Schedule;
-import io.attune.simulators.schedule.ScheduleException;
 import io.attune.simulators.schedule.ShiftStream;
 import io.attune.simulators.schedule.Stage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -108,19 +106,7 @@ final class SimulateExportCommand implements Callable<Integer> {
   }
 
   private Schedule schedule() throws IOException {
-    try {
-      return isFile(schedule) ? Schedule.read(Path.of(schedule)) : Schedule.parse(schedule);
-    } catch (ScheduleException e) {
-      throw new ParameterException(spec.commandLine(), "--schedule: " + e.getMessage(), e);
-    }
-  }
-
-  private static boolean isFile(String text) {
-    try {
-      return Files.isRegularFile(Path.of(text));
-    } catch (InvalidPathException notAPath) {
-      return false;
-    }
+    return ScheduleArgument.parse(spec, schedule);
   }
 
   private void requireFile(String option, Path file) {

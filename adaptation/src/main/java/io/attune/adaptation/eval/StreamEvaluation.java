@@ -67,6 +67,26 @@ public final class StreamEvaluation {
   private StreamEvaluation() {}
 
   /**
+   * What a method is scored beside: the source model's probabilities for a batch,
+   * {@code [N, classes]} row-major.
+   */
+  @FunctionalInterface
+  public interface Baseline {
+
+    float[] probabilities(LabelledBatch batch);
+
+    /** Runs {@code source} on every batch, threading its state as a method's. */
+    static Baseline running(AdaptationMethod source) {
+      MethodState[] state = {source.initialState()};
+      return b -> {
+        AdaptationMethod.Step step = source.step(state[0], new Batch(b.inputs(), b.size()));
+        state[0] = step.state();
+        return step.outputs().probabilities();
+      };
+    }
+  }
+
+  /**
    * Runs the stream.
    *
    * @param progress told the number of samples done after each batch
@@ -75,10 +95,20 @@ public final class StreamEvaluation {
   public static Result run(AdaptationMethod method, AdaptationMethod source,
       Iterable<LabelledBatch> stream, int classes, Reset reset, LongConsumer progress,
       java.util.function.Consumer<Outputs> observer) {
+    return run(method, Baseline.running(source), stream, classes, reset, progress, observer);
+  }
+
+  /**
+   * Runs the stream, scoring the method beside {@code baseline}'s predictions (which a caller
+   * running several methods over the same batches can compute once). Only the method's steps
+   * count towards {@link Result#methodSeconds()}.
+   */
+  public static Result run(AdaptationMethod method, Baseline baseline,
+      Iterable<LabelledBatch> stream, int classes, Reset reset, LongConsumer progress,
+      java.util.function.Consumer<Outputs> observer) {
     Map<Integer, long[]> used = new LinkedHashMap<>();
     Map<Integer, ConfusionMatrix[]> scores = new LinkedHashMap<>();
     MethodState state = method.initialState();
-    MethodState sourceState = source.initialState();
     int currentDomain = Integer.MIN_VALUE;
     long samples = 0;
     long nanos = 0;
@@ -94,20 +124,22 @@ public final class StreamEvaluation {
       nanos += System.nanoTime() - t0;
       state = step.state();
       observer.accept(step.outputs());
-      AdaptationMethod.Step sourceStep = source.step(sourceState, batch);
-      score(b, step.outputs(), sourceStep.outputs(), classes, scores, used);
+      score(b, step.outputs(), baseline.probabilities(b), classes, scores, used);
       samples += b.size();
       progress.accept(samples);
     }
     List<DomainScore> domains = new ArrayList<>();
-    scores.forEach((d, m) -> domains.add(new DomainScore(d, m[0], m[1], used.get(d)[0])));
+    // A domain that only ever began mid-batch (no reset, short domains) adapted on nothing of
+    // its own: the batches' samples used went to the domains those batches began in.
+    scores.forEach((d, m) -> domains.add(new DomainScore(d, m[0], m[1],
+        used.getOrDefault(d, new long[1])[0])));
     return new Result(method.name(), domains, samples, nanos / 1e9);
   }
 
-  private static void score(LabelledBatch b, Outputs adapted, Outputs source, int classes,
+  private static void score(LabelledBatch b, Outputs adapted, float[] source, int classes,
       Map<Integer, ConfusionMatrix[]> scores, Map<Integer, long[]> used) {
     int[] a = Predictions.argmax(adapted.probabilities(), b.size(), classes);
-    int[] s = Predictions.argmax(source.probabilities(), b.size(), classes);
+    int[] s = Predictions.argmax(source, b.size(), classes);
     for (int i = 0; i < b.size(); i++) {
       ConfusionMatrix[] m = scores.computeIfAbsent(b.domains()[i], k ->
           new ConfusionMatrix[] {new ConfusionMatrix(classes), new ConfusionMatrix(classes)});

@@ -11,8 +11,12 @@ import java.util.Map;
  * scales and biases, minimizing the mean prediction entropy {@code mean_i H(softmax(z_i))}.
  *
  * <p>As the official code ({@code tent.py}, {@code forward_and_adapt}) does, a batch is
- * predicted with the parameters from before its own update. Defaults follow its CIFAR
- * configuration: Adam, lr 1e-3, betas (0.9, 0.999), no weight decay, one step per batch.
+ * predicted with the parameters from before its own update. Defaults follow the official
+ * repository, whose only configuration is CIFAR's ({@code cfgs/tent.yaml} read by
+ * {@code cifar10c.py}'s {@code setup_optimizer}): Adam, lr 1e-3, betas (0.9, 0.999), no weight
+ * decay, one step per batch (that configuration streams batches of 200; Attune's runs use 64).
+ * For ImageNet the paper uses SGD with momentum 0.9 and lr 0.00025 at batch size 64, as EATA's
+ * and SAR's {@code main.py} run TENT; build a {@link Config} with {@code Sgd} for that.
  *
  * <p>A {@link SampleMask} may keep samples out of the loss, which becomes the mean entropy of
  * the kept ones (the open-set filter of Lee et al., ICCV 2023, is TENT with such a mask); when

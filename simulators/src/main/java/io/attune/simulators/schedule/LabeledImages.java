@@ -83,6 +83,60 @@ public record LabeledImages(ImageShape shape, byte[] pixels, int[] labels) {
         Arrays.copyOf(labels, kept));
   }
 
+  /**
+   * A class-stratified subset of {@code n} images (all of them if there are fewer), sharing no
+   * arrays: every class gets {@code n / classes} images, the first {@code n % classes} classes
+   * one more, each class's images taken in source order; a class with too few gives what it has
+   * and the rest is filled, in source order, from the images not yet taken. The subset keeps the
+   * source order, so a stream over it mixes the classes as the source does. Deterministic: no
+   * seed, the same source gives the same subset.
+   *
+   * @throws IllegalArgumentException if {@code n} is negative
+   */
+  public LabeledImages stratified(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("a subset needs 0 or more images, got " + n);
+    }
+    if (n >= count()) {
+      return head(count());
+    }
+    final int classCount = classes();
+    final int[] quota = new int[classCount];
+    for (int c = 0; c < classCount; c++) {
+      quota[c] = n / classCount + (c < n % classCount ? 1 : 0);
+    }
+    final boolean[] taken = new boolean[count()];
+    int kept = 0;
+    for (int i = 0; i < count() && kept < n; i++) {
+      if (quota[labels[i]] > 0) {
+        quota[labels[i]]--;
+        taken[i] = true;
+        kept++;
+      }
+    }
+    for (int i = 0; i < count() && kept < n; i++) {
+      if (!taken[i]) {
+        taken[i] = true;
+        kept++;
+      }
+    }
+    return select(taken, kept);
+  }
+
+  private LabeledImages select(boolean[] taken, int kept) {
+    final int size = shape.size();
+    final byte[] subsetPixels = new byte[kept * size];
+    final int[] subsetLabels = new int[kept];
+    int j = 0;
+    for (int i = 0; i < taken.length; i++) {
+      if (taken[i]) {
+        System.arraycopy(pixels, i * size, subsetPixels, j * size, size);
+        subsetLabels[j++] = labels[i];
+      }
+    }
+    return new LabeledImages(shape, subsetPixels, subsetLabels);
+  }
+
   /** Copies image {@code index} into {@code dst} at {@code offset}. */
   public void copyImage(int index, byte[] dst, int offset) {
     System.arraycopy(pixels, index * shape.size(), dst, offset, shape.size());

@@ -57,4 +57,39 @@ class LabeledImagesTest {
     assertThatThrownBy(() -> new LabeledImages(ImageShape.gray(2, 2), new byte[7], new int[2]))
         .hasMessage("2 labels need 2 images of 1 x 2 x 2 (8 bytes), got 7 bytes");
   }
+
+  @Test
+  void aStratifiedSubsetTakesEqualSharesOfEveryClassInSourceOrder() {
+    final LabeledImages test = FashionMnist.test();
+
+    final LabeledImages subset = test.stratified(2_003);
+
+    assertThat(subset.count()).isEqualTo(2_003);
+    final int[] perClass = new int[10];
+    for (int label : subset.labels()) {
+      perClass[label]++;
+    }
+    assertThat(perClass).containsExactly(201, 201, 201, 200, 200, 200, 200, 200, 200, 200);
+    // Source order: the first images of the split are kept, in their order.
+    assertThat(subset.labels()).startsWith(9, 2, 1, 1, 6);
+    final byte[] first = new byte[784];
+    test.copyImage(0, first, 0);
+    final byte[] kept = new byte[784];
+    subset.copyImage(0, kept, 0);
+    assertThat(kept).isEqualTo(first);
+  }
+
+  @Test
+  void aStratifiedSubsetFillsUpFromOtherClassesWhenOneRunsShort() {
+    final LabeledImages images = new LabeledImages(ImageShape.gray(1, 1),
+        new byte[] {0, 1, 2, 3, 4, 5}, new int[] {0, 1, 1, 1, 1, 1});
+
+    final LabeledImages subset = images.stratified(4);
+
+    assertThat(subset.labels()).containsExactly(0, 1, 1, 1);
+    assertThat(subset.pixels()).containsExactly(0, 1, 2, 3);
+    assertThat(images.stratified(10)).isEqualTo(images);
+    assertThatThrownBy(() -> images.stratified(-1))
+        .hasMessage("a subset needs 0 or more images, got -1");
+  }
 }

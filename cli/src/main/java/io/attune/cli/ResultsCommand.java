@@ -1,0 +1,187 @@
+package io.attune.cli;
+
+import io.attune.adaptation.bundle.BundleManifest;
+import io.attune.adaptation.bundle.ModelBundle;
+import io.attune.adaptation.runtime.AdaptationStep;
+import io.attune.simulators.evaluation.Results;
+import io.attune.simulators.evaluation.ResultsChart;
+import io.attune.simulators.evaluation.ResultsChecks;
+import io.attune.simulators.evaluation.ResultsPage;
+import io.attune.simulators.evaluation.ResultsPlan;
+import io.attune.simulators.evaluation.ResultsRun;
+import io.attune.simulators.schedule.LabeledImages;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code attune results}: regenerates docs/results.md (and its chart) from a full run. */
+@Command(
+    name = "results",
+    mixinStandardHelpOptions = true,
+    usageHelpAutoWidth = true,
+    header = "Regenerate docs/results.md: every method on every corruption, measured.",
+    description = {
+      "",
+      "Runs each method online over every corruption at severity 5 (batch 64, reset per "
+          + "corruption), over all corruptions in a row (continual, no reset), at batch size 1 "
+          + "(source, norm, norm-ema), and over the clean test images, and writes the page: "
+          + "error per corruption and method, means, samples/s, and the checks of the "
+          + "expected shape (PASS or MISS with the numbers). The page is never edited by hand.",
+      "",
+      "The full test split under 17 corruptions and 9 methods takes hours on two cores, so "
+          + "--samples takes a class-stratified subset per corruption; the page says how many.",
+      ""
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  ./attune prepare models/fmnist-resnet/model.onnx --out /tmp/bundle \\",
+      "      --source-memory models/fmnist-resnet/source-memory/features.npy \\",
+      "                      models/fmnist-resnet/source-memory/labels.npy \\",
+      "      --source-images models/fmnist-resnet/source-memory/images.npy",
+      "  ./attune results --bundle /tmp/bundle --samples 2000",
+      "  ./attune results --bundle /tmp/bundle --samples 200 --methods source,norm,tent \\",
+      "      --out /tmp/results.md"
+    })
+final class ResultsCommand implements Callable<Integer> {
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--bundle", required = true, paramLabel = "DIR",
+      description = "The model bundle (made by 'attune prepare' with --source-images, which "
+          + "EATA needs).")
+  private Path bundleDir;
+
+  @Option(names = "--out", paramLabel = "FILE",
+      defaultValue = "${sys:attune.home:-.}/docs/results.md",
+      description = "The page to write (default: ${DEFAULT-VALUE}).")
+  private Path out;
+
+  @Option(names = "--chart", paramLabel = "FILE",
+      description = "The PNG bar chart of mean error per method (default: results.png beside "
+          + "--out).")
+  private Path chart;
+
+  @Option(names = "--no-chart", description = "Draw no chart.")
+  private boolean noChart;
+
+  @Option(names = "--samples", paramLabel = "N", defaultValue = "2000",
+      description = "Images per corruption, a class-stratified subset of the test split "
+          + "(default: ${DEFAULT-VALUE}; 10000 is all of it).")
+  private int samples;
+
+  @Option(names = "--batch1-samples", paramLabel = "N", defaultValue = "500",
+      description = "Images per corruption at batch size 1 (default: ${DEFAULT-VALUE}).")
+  private int batchOneSamples;
+
+  @Option(names = "--clean-samples", paramLabel = "N", defaultValue = "10000",
+      description = "Clean images (default: ${DEFAULT-VALUE}, the whole test split: the clean "
+          + "cost is a fraction of a point, which a subset would blur).")
+  private int cleanSamples;
+
+  @Option(names = "--methods", paramLabel = "M", split = ",",
+      description = "Methods to run, in table order (default: "
+          + "source,norm,norm-ema,tent,eata,sar,tent+guard,eata+guard,sar+guard).")
+  private List<String> methods;
+
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+      description = "ONNX Runtime intra-op threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
+  private int threads;
+
+  @Mixin
+  private LabelledImagesOptions labelled = new LabelledImagesOptions();
+
+  @Override
+  public Integer call() throws Exception {
+    ResultsPlan plan = plan();
+    ModelBundle bundle = ModelBundle.open(bundleDir);
+    LabeledImages source = LabeledImages.read(labelled.images, labelled.labels);
+    double loadBefore = ResultsPage.loadAverage();
+    Results results;
+    try (AdaptationStep sessions = bundle.openStep(threads);
+        ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), "results",
+            plan.totalSamples(source.count()))) {
+      results = ResultsRun.run(bundle, sessions, source, plan, progress);
+    }
+    Path chartFile = noChart ? null
+        : chart != null ? chart : out.toAbsolutePath().resolveSibling("results.png");
+    ResultsPage.Context context = new ResultsPage.Context(command(), describe(bundle),
+        machine(loadBefore, ResultsPage.loadAverage()),
+        LocalDate.now(ZoneOffset.UTC).toString(), chartFile == null ? null
+            : out.toAbsolutePath().getParent().relativize(chartFile.toAbsolutePath())
+                .toString());
+    ResultsPage.write(results, context, out);
+    if (chartFile != null) {
+      ResultsChart.write(results, chartFile);
+    }
+    print(spec.commandLine().getOut(), results, out, chartFile);
+    return 0;
+  }
+
+  private ResultsPlan plan() {
+    List<String> chosen = methods == null || methods.isEmpty() ? ResultsPlan.DEFAULT_METHODS
+        : methods.stream().map(String::strip).toList();
+    try {
+      return ResultsPlan.standard(chosen, samples, batchOneSamples, cleanSamples);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  /** The command line that regenerates the page, with the options that differ from defaults. */
+  private String command() {
+    List<String> parts = new ArrayList<>(List.of("./attune results --bundle " + bundleDir,
+        "--samples " + samples));
+    if (batchOneSamples != 500) {
+      parts.add("--batch1-samples " + batchOneSamples);
+    }
+    if (cleanSamples != 10000) {
+      parts.add("--clean-samples " + cleanSamples);
+    }
+    if (methods != null && !methods.isEmpty()) {
+      parts.add("--methods " + String.join(",", methods));
+    }
+    return String.join(" ", parts);
+  }
+
+  private static String describe(ModelBundle bundle) {
+    BundleManifest m = bundle.manifest();
+    String sha = m.sourceSha256() == null ? "" : m.sourceSha256();
+    return String.format(Locale.ROOT, "%s (`%s`), prepared from %s (SHA-256 %s...)%s: %d "
+        + "normalization layers, %d adapted parameters, %d classes; source images for EATA's "
+        + "Fisher information: %s", m.name(), bundle.dir(), m.sourceModel(),
+        sha.substring(0, Math.min(12, sha.length())),
+        m.insertedNormalization() ? " with normalization re-inserted after folded convolutions"
+            : "", m.layers().size(), m.parameterCount(), m.head().classes(),
+        bundle.sourceImages().isPresent() ? "yes" : "none");
+  }
+
+  private static String machine(double loadBefore, double loadAfter) {
+    return String.format(Locale.ROOT, "%s; one-minute load average %.1f at the start and %.1f "
+        + "at the end (the machine is shared: speeds are what the methods got, not what it "
+        + "can do)", ResultsPage.describeMachine(), loadBefore, loadAfter);
+  }
+
+  private static void print(PrintWriter out, Results results, Path page, Path chartFile) {
+    for (ResultsChecks.Check c : ResultsChecks.of(results)) {
+      out.printf("%-7s %s: %s%n", c.status(), c.expectation(), c.detail());
+    }
+    out.printf(Locale.ROOT, "took     %.1f min%n", results.seconds() / 60);
+    out.printf("page     %s%n", page);
+    if (chartFile != null) {
+      out.printf("chart    %s%n", chartFile);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package io.attune.simulators.evaluation;
+
+import io.attune.simulators.corruption.Corruption;
+import io.attune.simulators.corruption.Corruptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What {@code attune results} measures, on one bundle and one source of labelled images:
+ * <ol>
+ *   <li><b>per corruption</b>: every corruption at {@code severity}, each method online at
+ *       {@code batch}, reset to the source at each corruption;
+ *   <li><b>continual</b>: the same corruptions one after another, never reset;
+ *   <li><b>batch size 1</b>: the corruptions again, one sample per step, the
+ *       {@link #batchOneMethods} only (the entropy methods need batch statistics);
+ *   <li><b>clean</b>: the uncorrupted source, every method, {@code batch}.
+ * </ol>
+ * The corrupted sections stream a class-stratified subset of {@code samplesPerCorruption}
+ * source images per corruption (the same images for every corruption and method; see
+ * {@link io.attune.simulators.schedule.LabeledImages#stratified}); the clean section streams
+ * {@code cleanSamples}.
+ *
+ * @param methods method names (as {@code Methods.create} takes them), in table order
+ * @param batchOneMethods methods of the batch-size-1 section, in table order
+ * @param corruptions the shifts, in the order of the continual run
+ * @param severity 1 to 5
+ * @param samplesPerCorruption images per corruption, at least 1
+ * @param batchOneSamples images per corruption at batch size 1, at least 1
+ * @param cleanSamples images of the clean section, at least 1
+ * @param batch batch size of every section but batch size 1, at least 1
+ * @param seed seed of the corruptions' randomness
+ */
+public record ResultsPlan(List<String> methods, List<String> batchOneMethods,
+    List<Corruption> corruptions, int severity, int samplesPerCorruption, int batchOneSamples,
+    int cleanSamples, int batch, long seed) {
+
+  /** The methods of issue 6: the calibration and entropy methods, and the guarded variants. */
+  public static final List<String> DEFAULT_METHODS = List.of("source", "norm", "norm-ema",
+      "tent", "eata", "sar", "tent+guard", "eata+guard", "sar+guard");
+
+  /**
+   * What makes sense at batch size 1 on a BN model: the source, test-time BN (whose one-sample
+   * statistics show why it needs batches) and the running target statistics of norm-ema.
+   */
+  public static final List<String> BATCH_ONE_METHODS = List.of("source", "norm", "norm-ema");
+
+  /** @throws IllegalArgumentException naming every value out of range */
+  public ResultsPlan {
+    methods = List.copyOf(methods);
+    batchOneMethods = List.copyOf(batchOneMethods);
+    corruptions = List.copyOf(corruptions);
+    List<String> problems = new ArrayList<>();
+    if (methods.isEmpty()) {
+      problems.add("no method to run");
+    }
+    if (corruptions.isEmpty()) {
+      problems.add("no corruption to run");
+    }
+    if (severity < 1 || severity > Corruption.MAX_SEVERITY) {
+      problems.add("severity must be 1 to " + Corruption.MAX_SEVERITY + ", got " + severity);
+    }
+    if (samplesPerCorruption < 1 || batchOneSamples < 1 || cleanSamples < 1) {
+      problems.add("sample counts must be at least 1, got " + samplesPerCorruption + ", "
+          + batchOneSamples + " and " + cleanSamples);
+    }
+    if (batch < 1) {
+      problems.add("batch must be at least 1, got " + batch);
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("results plan: " + String.join("; ", problems));
+    }
+  }
+
+  /**
+   * Every built-in corruption at severity 5, batch 64, seed 0, the given methods; the
+   * batch-size-1 section runs those of {@link #BATCH_ONE_METHODS} that are among them.
+   */
+  public static ResultsPlan standard(List<String> methods, int samplesPerCorruption,
+      int batchOneSamples, int cleanSamples) {
+    Objects.requireNonNull(methods, "methods");
+    List<String> batchOne = BATCH_ONE_METHODS.stream().filter(methods::contains).toList();
+    return new ResultsPlan(methods, batchOne, Corruptions.shifts(), Corruption.MAX_SEVERITY,
+        samplesPerCorruption, batchOneSamples, cleanSamples, 64, 0);
+  }
+
+  /** Samples all the method runs stream together, for a progress bar. */
+  public long totalSamples(int sourceCount) {
+    long corrupted = (long) Math.min(samplesPerCorruption, sourceCount) * corruptions.size();
+    long batchOne = (long) Math.min(batchOneSamples, sourceCount) * corruptions.size();
+    long clean = Math.min(cleanSamples, sourceCount);
+    return 2 * corrupted * methods.size() + batchOne * batchOneMethods.size()
+        + clean * methods.size();
+  }
+
+  /** The compact schedule of the corrupted sections: {@code continual:c1:5,c2:5,...}. */
+  public String corruptedSchedule() {
+    StringBuilder spec = new StringBuilder("continual:");
+    for (int i = 0; i < corruptions.size(); i++) {
+      spec.append(i == 0 ? "" : ",").append(corruptions.get(i).name()).append(':')
+          .append(severity);
+    }
+    return spec.toString();
+  }
+}

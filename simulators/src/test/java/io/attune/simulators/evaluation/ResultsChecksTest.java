@@ -1,0 +1,97 @@
+package io.attune.simulators.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.attune.adaptation.eval.RunReport;
+import io.attune.adaptation.eval.StreamEvaluation;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ResultsChecksTest {
+
+  private static final StreamEvaluation.Reset PER_DOMAIN = StreamEvaluation.Reset.PER_DOMAIN;
+
+  /** A run whose domains have these errors (fractions) beside these source errors. */
+  static RunReport run(String method, double[] errors, double[] sourceErrors) {
+    List<RunReport.DomainReport> domains = new ArrayList<>();
+    for (int d = 0; d < errors.length; d++) {
+      domains.add(new RunReport.DomainReport(d, "c" + d + ":5", 100, errors[d],
+          sourceErrors[d], 100));
+    }
+    double error = java.util.Arrays.stream(errors).average().orElse(0);
+    double source = java.util.Arrays.stream(sourceErrors).average().orElse(0);
+    return new RunReport(method, "m", "b", 64, PER_DOMAIN, "s", domains, 100L * errors.length,
+        error, source, 1, 100);
+  }
+
+  static Results.Section section(RunReport... runs) {
+    return new Results.Section("continual:c0:5,c1:5", 64, PER_DOMAIN, 100, List.of(runs));
+  }
+
+  static Results results(Results.Section perCorruption, Results.Section continual,
+      Results.Section batchOne, Results.Section clean) {
+    return new Results(ResultsPlan.standard(ResultsPlan.DEFAULT_METHODS, 100, 10, 100),
+        perCorruption, continual, batchOne, clean, 1);
+  }
+
+  private static final double[] SOURCE = {0.5, 0.4};
+
+  /** Everything as issue 6 expects it. */
+  static Results expected() {
+    return results(
+        section(run("source", SOURCE, SOURCE), run("norm", new double[] {0.3, 0.2}, SOURCE),
+            run("tent", new double[] {0.28, 0.2}, SOURCE),
+            run("eata", new double[] {0.3, 0.2}, SOURCE),
+            run("sar", new double[] {0.25, 0.2}, SOURCE)),
+        section(run("source", SOURCE, SOURCE), run("tent", new double[] {0.3, 0.39}, SOURCE)),
+        section(run("norm-ema", new double[] {0.45, 0.35}, SOURCE)),
+        section(run("eata", new double[] {0.079}, new double[] {0.075})));
+  }
+
+  @Test
+  void theExpectedShapePassesEveryCheckWithItsNumbers() {
+    List<ResultsChecks.Check> checks = ResultsChecks.of(expected());
+
+    assertThat(checks).extracting(ResultsChecks.Check::status)
+        .containsOnly(ResultsChecks.Status.PASS).hasSize(7);
+    assertThat(checks.get(0).detail()).isEqualTo("source 45.00%, norm 25.00%: 20.00 pp lower");
+    assertThat(checks.get(2).detail()).isEqualTo("eata 25.00%, norm 25.00% (+0.00 pp)");
+    assertThat(checks.get(4).detail()).isEqualTo("source 7.50%, eata 7.90%: +0.40 pp");
+    assertThat(checks.get(6).detail())
+        .isEqualTo("on c1:5 source ends at 40.00%; the worst method, tent, at 39.00%");
+  }
+
+  @Test
+  void eachMissNamesTheNumbersThatMissed() {
+    Results r = results(
+        section(run("norm", new double[] {0.48, 0.38}, SOURCE),
+            run("tent", new double[] {0.49, 0.38}, SOURCE)),
+        section(run("source", SOURCE, SOURCE), run("tent", new double[] {0.3, 0.41}, SOURCE),
+            run("sar", new double[] {0.3, 0.45}, SOURCE)),
+        section(run("norm-ema", new double[] {0.5, 0.4}, SOURCE)),
+        section(run("eata", new double[] {0.0811}, new double[] {0.075})));
+
+    List<ResultsChecks.Check> checks = ResultsChecks.of(r);
+
+    assertThat(checks).extracting(ResultsChecks.Check::status).containsExactly(
+        ResultsChecks.Status.MISS, ResultsChecks.Status.MISS, ResultsChecks.Status.SKIPPED,
+        ResultsChecks.Status.SKIPPED, ResultsChecks.Status.MISS, ResultsChecks.Status.MISS,
+        ResultsChecks.Status.MISS);
+    assertThat(checks.get(0).detail()).isEqualTo("source 45.00%, norm 43.00%: 2.00 pp lower");
+    assertThat(checks.get(1).detail()).isEqualTo("tent 43.50%, norm 43.00% (+0.50 pp)");
+    assertThat(checks.get(2).detail()).isEqualTo("eata was not run");
+    assertThat(checks.get(4).detail()).isEqualTo("source 7.50%, eata 8.11%: +0.61 pp");
+    assertThat(checks.get(5).detail()).isEqualTo("source 45.00%, norm-ema 45.00% (+0.00 pp)");
+    assertThat(checks.get(6).detail())
+        .isEqualTo("on c1:5 source ends at 40.00%; worse: tent 41.00%, sar 45.00%");
+  }
+
+  @Test
+  void aCleanCostPrintedAsTheBoundPasses() {
+    Results r = results(section(), section(), section(),
+        section(run("eata", new double[] {0.08004}, new double[] {0.07502})));
+
+    assertThat(ResultsChecks.of(r).get(4).status()).isEqualTo(ResultsChecks.Status.PASS);
+  }
+}
