@@ -1,18 +1,21 @@
 package io.attune.cli;
 
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Ctrl-C for a command that owns running services. The shutdown hook does not close them itself:
  * the command's thread may be in the middle of an ONNX Runtime call on a session that closing
- * would free under it. The hook interrupts the command's thread instead, and holds the JVM's exit
- * until that thread has closed everything, in its own order, and called {@link #close}.
+ * would free under it. The hook records the request and holds the JVM's exit until the command's
+ * thread has closed everything, in its own order, and called {@link #close}.
  *
- * <p>Once the command calls {@link #beginClosing} (when it is done, or stopping), Ctrl-C no
- * longer interrupts it: Kafka clients that are closed on an interrupted thread fail instead of
- * closing.
+ * <p>The command sees the request at its next {@link #checkpoint}, or at once inside
+ * {@link #interruptibly}, where the hook interrupts its thread. Only code that handles an
+ * interrupt belongs there: interrupting a starting Kafka broker makes it log a fatal error with
+ * a stack trace. Once the command calls {@link #beginClosing}, Ctrl-C no longer interrupts it:
+ * Kafka clients closed on an interrupted thread fail instead of closing.
  */
 final class CtrlC implements AutoCloseable {
 
@@ -21,6 +24,7 @@ final class CtrlC implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
   private final Thread hook;
   private boolean requested;
+  private boolean interruptible;
   private boolean closing;
 
   private CtrlC(Thread owner, Duration closeTimeout) {
@@ -39,7 +43,7 @@ final class CtrlC implements AutoCloseable {
   private void stop() {
     synchronized (this) {
       requested = true;
-      if (!closing) {
+      if (interruptible && !closing) {
         owner.interrupt();
       }
     }
@@ -55,6 +59,32 @@ final class CtrlC implements AutoCloseable {
     return requested;
   }
 
+  /** @throws Stopped if Ctrl-C was pressed */
+  synchronized void checkpoint() {
+    if (requested) {
+      throw new Stopped();
+    }
+  }
+
+  /**
+   * Runs {@code body}, which Ctrl-C interrupts.
+   *
+   * @throws Stopped if Ctrl-C was pressed before
+   */
+  <T> T interruptibly(Callable<T> body) throws Exception {
+    synchronized (this) {
+      checkpoint();
+      interruptible = true;
+    }
+    try {
+      return body.call();
+    } finally {
+      synchronized (this) {
+        interruptible = false;
+      }
+    }
+  }
+
   /**
    * Stops further interrupts and clears the calling thread's interrupt flag.
    *
@@ -64,6 +94,13 @@ final class CtrlC implements AutoCloseable {
     closing = true;
     Thread.interrupted();
     return requested;
+  }
+
+  /** Thrown at a {@link #checkpoint} after Ctrl-C. */
+  static final class Stopped extends RuntimeException {
+    Stopped() {
+      super("stopped by Ctrl-C", null, false, false);
+    }
   }
 
   /** Everything is closed: lets the JVM exit, or removes the hook when nobody pressed Ctrl-C. */

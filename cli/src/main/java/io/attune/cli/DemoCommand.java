@@ -174,28 +174,36 @@ final class DemoCommand implements Callable<Integer> {
           + "batch %d%n", devices, plans.size(), specs(plans), samples, method, batch);
       ModelBundle bundle = bundle(temp, console);
       LabeledImages images = LabeledImages.read(labelled.images, labelled.labels);
+      ctrlC.checkpoint();
       EmbeddedKafka broker = step(console, "broker", () -> EmbeddedKafka.start(
           EmbeddedKafka.Options.defaults().withPort(brokerPort)), open);
+      ctrlC.checkpoint();
       console.printf("  broker  embedded Kafka on %s%n", broker.bootstrapServers());
       String bootstrap = broker.bootstrapServers();
       WorkerConfig config = workerConfig(bootstrap, temp);
       Worker worker = step(console, "worker", () -> Worker.start(config,
           ModelCatalog.single(MODEL_ID, bundle.dir(), method, batch, 2_000)), open);
-      worker.awaitRunning(CONNECT_TIMEOUT);
+      ctrlC.interruptibly(() -> {
+        worker.awaitRunning(CONNECT_TIMEOUT);
+        return null;
+      });
       console.printf("  worker  %s, batch %d, signing every update with a fresh Ed25519 key%n",
           method, batch);
       FleetSimulator fleet = fleet(bundle, bootstrap, config.topics(), plans, images, temp,
           open);
+      ctrlC.checkpoint();
       console.printf("  fleet   %d devices subscribed to %s, uploading to %s%n", devices,
           config.topics().params().name(), config.topics().traffic().name());
       console.flush();
       LiveView view = new LiveView(console, interactive() ? LiveView.Mode.INTERACTIVE
           : LiveView.Mode.PLAIN, WINDOW, Duration.ofSeconds(5), System::nanoTime);
       long fleetStart = System.nanoTime();
-      result = fleet.run(view);
+      result = ctrlC.interruptibly(() -> fleet.run(view));
       fleetTime = Duration.ofNanos(System.nanoTime() - fleetStart);
       view.finish();
-    } catch (Exception e) {
+    } catch (Throwable e) {
+      // after Ctrl-C the JVM is shutting down, and whatever was starting may fail because of it
+      // (Kafka's broker cannot register its shutdown hook any more): that is the stop, not a bug
       if (!ctrlC.requested()) {
         throw e;
       }
