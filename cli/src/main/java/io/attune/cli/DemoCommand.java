@@ -76,7 +76,7 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  ./attune demo",
       "  ./attune demo --method norm --devices 4 --cohorts 2 --out /tmp/demo",
-      "  ./attune demo --schedule gaussian_noise:5 --schedule 'continual:fog:5,contrast:5'"
+      "  ./attune demo --schedule shot_noise:5 --schedule pixelate:5"
     })
 final class DemoCommand implements Callable<Integer> {
 

@@ -213,12 +213,15 @@ public final class AccuracyChart {
     g.draw(path);
   }
 
-  /** A round step (1, 2 or 5 times a power of ten) that cuts {@code max} into 3 to 7 parts. */
+  /**
+   * The smallest round step (1, 2 or 5 times a power of ten) that cuts {@code max} into at most
+   * 6 parts.
+   */
   static long niceStep(long max) {
-    double raw = Math.max(1, max) / 5.0;
+    double raw = Math.max(1, max) / 6.0;
     double power = Math.pow(10, Math.floor(Math.log10(raw)));
     double unit = raw / power;
-    double nice = unit < 1.5 ? 1 : unit < 3.5 ? 2 : unit < 7.5 ? 5 : 10;
+    double nice = unit <= 1 ? 1 : unit <= 2 ? 2 : unit <= 5 ? 5 : 10;
     return Math.max(1, Math.round(nice * power));
   }
 }
