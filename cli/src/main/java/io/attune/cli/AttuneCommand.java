@@ -17,12 +17,14 @@ import picocli.CommandLine.HelpCommand;
       ""
     },
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {EvaluateCommand.class, PrepareCommand.class, InspectCommand.class,
-        GradientsCommand.class, BenchCommand.class, WorkerBenchCommand.class, WorkerCommand.class,
-        SimulateCommand.class, ResultsCommand.class, HelpCommand.class},
+    subcommands = {DemoCommand.class, EvaluateCommand.class, PrepareCommand.class,
+        InspectCommand.class, GradientsCommand.class, BenchCommand.class,
+        WorkerBenchCommand.class, WorkerCommand.class, SimulateCommand.class,
+        ResultsCommand.class, HelpCommand.class},
     footer = {
       "",
       "Examples:",
+      "  ./attune demo              a fleet of edge devices adapting live, then a report",
       "  ./attune evaluate          accuracy of the reference model on the test split",
       "  ./attune simulate export --schedule gaussian_noise:5 --out /tmp/g5",
       "                             a shifted test set",

@@ -209,10 +209,12 @@ final class SimulateFleetCommand implements Callable<Integer> {
     out.println("summary");
     for (CohortSummary c : result.cohorts().values()) {
       out.printf(Locale.ROOT, "  %-12s %-22s %8d samples  source %5.1f%%  adapted %5.1f%%  "
-          + "version %d  uploaded %.1f%% (unreliable %d, low-informative %d, over budget %d)%n",
+          + "version %d  uploaded %.1f%% (unreliable %d, low-informative %d, over budget %d)  "
+          + "updates applied %d, rejected %d%n",
           c.cohort(), c.schedule(), c.samples(), 100 * c.sourceAccuracy(),
           100 * c.adaptedAccuracy(), c.finalVersion(), 100 * c.uploads().uploadShare(),
-          c.uploads().unreliable(), c.uploads().lowInformative(), c.uploads().overBudget());
+          c.uploads().unreliable(), c.uploads().lowInformative(), c.uploads().overBudget(),
+          c.appliedUpdates(), c.rejectedUpdates());
     }
   }
 

@@ -3,6 +3,7 @@ package io.attune.simulators.fleet;
 import io.attune.adaptation.bundle.ModelBundle;
 import io.attune.adaptation.runtime.RuntimeOptions;
 import io.attune.edge.EdgeModel;
+import io.attune.edge.EdgeStats;
 import io.attune.edge.UploadFilter;
 import io.attune.simulators.schedule.LabeledImages;
 import io.attune.simulators.schedule.ShiftStream;
@@ -12,6 +13,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 
 /**
  * A fleet of simulated edge devices in cohorts. Each device replays its cohort's shift schedule
@@ -117,10 +119,11 @@ public final class FleetSimulator implements AutoCloseable {
     for (CohortTally c : cohorts) {
       List<SimulatedDevice> members = members(c);
       points.add(new TimelinePoint(tick, c.name(), c.plan().schedule().spec(), c.samples(),
-          c.source().window(), c.adapted().window(),
+          c.source().window(), c.adapted().window(), c.source().overall(),
+          c.adapted().overall(),
           members.stream().mapToLong(SimulatedDevice::version).min().orElse(0),
           members.stream().mapToLong(SimulatedDevice::version).max().orElse(0),
-          uploads(members)));
+          uploads(members), sum(members, EdgeStats::rejectedTotal)));
     }
     return points;
   }
@@ -132,9 +135,14 @@ public final class FleetSimulator implements AutoCloseable {
       out.put(c.name(), new CohortSummary(c.name(), c.plan().schedule().spec(), c.samples(),
           c.source().overall(), c.adapted().overall(),
           members.stream().mapToLong(SimulatedDevice::version).max().orElse(0),
-          uploads(members)));
+          uploads(members), sum(members, EdgeStats::applied),
+          sum(members, EdgeStats::rejectedTotal)));
     }
     return out;
+  }
+
+  private static long sum(List<SimulatedDevice> members, ToLongFunction<EdgeStats> counter) {
+    return members.stream().mapToLong(d -> counter.applyAsLong(d.model().stats())).sum();
   }
 
   private List<SimulatedDevice> members(CohortTally cohort) {

@@ -119,8 +119,8 @@ class FleetBehaviourTest {
 
   @Test
   void aTimelineLineShowsAccuraciesGainVersionsAndUploadShare() {
-    TimelinePoint p = new TimelinePoint(12, "noisy", "gaussian_noise:5", 3840, 0.512, 0.684, 15,
-        17, new UploadFilter.Counts(40, 30, 20, 10));
+    TimelinePoint p = new TimelinePoint(12, "noisy", "gaussian_noise:5", 3840, 0.512, 0.684, 0.5,
+        0.6, 15, 17, new UploadFilter.Counts(40, 30, 20, 10), 0);
 
     assertThat(TimelineFormat.line(p)).contains("12", "noisy", "gaussian_noise:5", "3840",
         "51.2%", "68.4%", "+17.2", "15-17", "40.0%");
