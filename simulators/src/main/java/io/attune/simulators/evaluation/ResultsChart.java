@@ -100,7 +100,7 @@ public final class ResultsChart {
     g.setColor(INK);
     g.setFont(TITLE);
     g.drawString(String.format(Locale.ROOT, "Mean error over %d corruptions (severity %d), "
-        + "batch %d, %,d images each", results.plan().corruptions().size(),
+        + "batch %d, %,d images per corruption", results.plan().corruptions().size(),
         results.plan().severity(), results.perCorruption().batch(),
         results.perCorruption().samplesPerDomain()), LEFT, 28);
     g.setFont(LABEL);
