@@ -17,9 +17,9 @@ import picocli.CommandLine.HelpCommand;
       ""
     },
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {EvaluateCommand.class, PrepareCommand.class, InspectCommand.class,
-        GradientsCommand.class, BenchCommand.class, WorkerBenchCommand.class, WorkerCommand.class,
-        SimulateCommand.class, HelpCommand.class},
+    subcommands = {EvaluateCommand.class, EvaluateDriftCommand.class, PrepareCommand.class,
+        InspectCommand.class, GradientsCommand.class, BenchCommand.class, WorkerBenchCommand.class,
+        WorkerCommand.class, SimulateCommand.class, HelpCommand.class},
     footer = {
       "",
       "Examples:",

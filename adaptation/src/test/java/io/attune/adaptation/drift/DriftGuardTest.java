@@ -1,0 +1,130 @@
+package io.attune.adaptation.drift;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The publishing guard on hand-made batches: healthy, collapsed, label-shifted, recovering. */
+class DriftGuardTest {
+
+  private static final PublishingGuard GUARD = new PublishingGuard(
+      PublishingGuard.Config.defaults());
+
+  /**
+   * A batch of 64 on three classes.
+   *
+   * @param adapted the adapted model's predicted-class counts
+   * @param source the source model's predicted-class counts
+   * @param agreeing of 40 source-confident samples, how many the adapted model agrees with
+   */
+  static DriftSignals batch(int[] adapted, int[] source, int agreeing, boolean reset) {
+    return new DriftSignals(64, 0.002, 0.2, 0.05, 0.1, reset, 1, adapted, source, 40, agreeing,
+        agreeing, 50, agreeing);
+  }
+
+  static final int[] SPREAD = {22, 21, 21};
+
+  static final int[] COLLAPSED = {64, 0, 0};
+
+  /** Runs batches; returns, per batch, whether adapted parameters may be published. */
+  private static List<Boolean> run(List<DriftSignals> batches) {
+    PublishingGuard.State state = GUARD.initialState(3);
+    List<Boolean> publish = new ArrayList<>();
+    for (DriftSignals b : batches) {
+      PublishingGuard.Step step = GUARD.update(state, b);
+      state = step.state();
+      publish.add(step.publishAdapted());
+    }
+    return publish;
+  }
+
+  private static List<DriftSignals> repeat(DriftSignals b, int n) {
+    return new ArrayList<>(java.util.Collections.nCopies(n, b));
+  }
+
+  @Test
+  void aHealthyAdaptationIsPublishedThroughout() {
+    assertThat(run(repeat(batch(SPREAD, SPREAD, 38, false), 100))).containsOnly(true);
+  }
+
+  @Test
+  void aCollapseOntoOneClassRevertsWithinAFewBatchesAndStaysReverted() {
+    List<DriftSignals> stream = repeat(batch(SPREAD, SPREAD, 38, false), 20);
+    // collapsed: one class predicted, agreeing only where the source says that class
+    stream.addAll(repeat(batch(COLLAPSED, SPREAD, 13, false), 40));
+
+    List<Boolean> publish = run(stream);
+
+    assertThat(publish.subList(0, 20)).containsOnly(true);
+    int firstReverted = publish.indexOf(false);
+    assertThat(firstReverted - 20).as("batches into the collapse").isBetween(0, 3);
+    assertThat(publish.subList(firstReverted, 60)).containsOnly(false);
+  }
+
+  @Test
+  void aConfidentlyWrongModelWithDiversePredictionsRevertsOnAgreement() {
+    List<DriftSignals> stream = repeat(batch(SPREAD, SPREAD, 38, false), 10);
+    stream.addAll(repeat(batch(SPREAD, SPREAD, 12, false), 10));
+
+    List<Boolean> publish = run(stream);
+
+    assertThat(publish.subList(10, 20)).contains(false);
+  }
+
+  @Test
+  void aStreamThatHoldsOneClassIsNotMistakenForACollapse() {
+    // label shift: the source sees one class too, and the adapted model agrees with it
+    assertThat(run(repeat(batch(COLLAPSED, COLLAPSED, 39, false), 50))).containsOnly(true);
+  }
+
+  @Test
+  void recoveryResumesOnceAndOnlyAboveTheStricterLevel() {
+    List<DriftSignals> stream = repeat(batch(COLLAPSED, SPREAD, 10, false), 20);
+    // 75% agreement: above the floor (70%) but below the resume level (80%): stays reverted
+    stream.addAll(repeat(batch(SPREAD, SPREAD, 30, false), 30));
+    stream.addAll(repeat(batch(SPREAD, SPREAD, 38, false), 30));
+
+    List<Boolean> publish = run(stream);
+
+    assertThat(publish.subList(5, 50)).containsOnly(false);
+    int resumed = publish.subList(50, 80).indexOf(true);
+    assertThat(resumed).isBetween(0, 10);
+    assertThat(publish.subList(50 + resumed, 80)).containsOnly(true);
+  }
+
+  @Test
+  void repeatedResetsRevert() {
+    List<DriftSignals> stream = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      stream.add(batch(SPREAD, SPREAD, 38, i % 2 == 0));
+    }
+
+    assertThat(run(stream)).contains(false);
+  }
+
+  @Test
+  void theReasonNamesTheFailingCheckWithItsNumbers() {
+    PublishingGuard judgeAtOnce = new PublishingGuard(new PublishingGuard.Config(5, 0, 0.7, 0.8,
+        0.5, 0.67, 2));
+
+    PublishingGuard.Step step = judgeAtOnce.update(judgeAtOnce.initialState(3),
+        batch(COLLAPSED, SPREAD, 12, false));
+
+    assertThat(step.changed()).isTrue();
+    assertThat(step.publishAdapted()).isFalse();
+    assertThat(step.reason()).isEqualTo("the adapted model agrees with only 30% of the "
+        + "source's confident predictions (floor 70%); its predicted classes are 0.00 as "
+        + "diverse as the source's (floor 0.50)");
+  }
+
+  @Test
+  void everyBadParameterIsReportedAtOnce() {
+    assertThatThrownBy(() -> new PublishingGuard.Config(0, -1, 2, 0.5, 0.9, 0.5, 0))
+        .hasMessageContaining("halfLife").hasMessageContaining("minConfident")
+        .hasMessageContaining("agreementFloor").hasMessageContaining("diversityResume")
+        .hasMessageContaining("resetLimit");
+  }
+}
