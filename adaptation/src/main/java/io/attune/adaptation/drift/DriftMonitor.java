@@ -57,15 +57,15 @@ public final class DriftMonitor {
      * the mean, 0.22 deviations on average over 20 values, raise alarms on clean data every few
      * hundred batches), {@code raiseThreshold} 5 with values clipped at 4.5, so at least two
      * batches are needed and a shift of 3.2 deviations is raised in three; resolved after
-     * about 4 batches back within half a deviation. Floors of the baseline deviation: 0.1 on
+     * about 3 batches back within one deviation. Floors of the baseline deviation: 0.1 on
      * the log scale (a 10% change of a divergence is noise) and 0.02 nats of entropy.
      * Estimates over a half-life of 5 batches.
      */
     public static Config defaults() {
       Map<Signal, ChangeDetector.Config> d = new EnumMap<>(Signal.class);
-      d.put(Signal.STATISTICS_DIVERGENCE, new ChangeDetector.Config(20, 1.5, 5, 0.5, 2, 4.5, 0.1));
-      d.put(Signal.ENTROPY, new ChangeDetector.Config(20, 1.5, 5, 0.5, 2, 4.5, 0.02));
-      d.put(Signal.CLASS_DIVERGENCE, new ChangeDetector.Config(20, 1.5, 5, 0.5, 2, 4.5, 0.1));
+      d.put(Signal.STATISTICS_DIVERGENCE, new ChangeDetector.Config(20, 1.5, 5, 1.0, 2.5, 4.5, 0.1));
+      d.put(Signal.ENTROPY, new ChangeDetector.Config(20, 1.5, 5, 1.0, 2.5, 4.5, 0.02));
+      d.put(Signal.CLASS_DIVERGENCE, new ChangeDetector.Config(20, 1.5, 5, 1.0, 2.5, 4.5, 0.1));
       return new Config(d, PublishingGuard.Config.defaults(), 5);
     }
   }
