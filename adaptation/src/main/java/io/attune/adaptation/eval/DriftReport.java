@@ -26,7 +26,8 @@ public final class DriftReport {
   /**
    * One shift episode: a run of shifted segments between clean ones.
    *
-   * @param name its domains, e.g. {@code fog:5} or {@code fog:1 .. fog:1} for a ramp
+   * @param name its domains, e.g. {@code fog:5}, or {@code fog:1 .. fog:5 .. fog:1} for a ramp
+   *     (first, most severe, last)
    * @param severity the severity of its first segment
    * @param firstBatch its first batch
    * @param batches its length
@@ -95,8 +96,11 @@ public final class DriftReport {
   private static Episode episode(Result r, List<Segment> segs, Segment after) {
     Segment first = segs.get(0);
     Segment last = segs.get(segs.size() - 1);
+    Segment peak = segs.stream().max(java.util.Comparator.comparingInt(
+        (Segment x) -> domain(r, x).severity())).orElseThrow();
     String name = segs.size() == 1 ? domain(r, first).name()
-        : domain(r, first).name() + " .. " + domain(r, last).name();
+        : domain(r, first).name() + (peak != first && peak != last
+            ? " .. " + domain(r, peak).name() : "") + " .. " + domain(r, last).name();
     long start = first.firstBatch();
     long batches = last.firstBatch() + last.batches() - start;
     List<Long> perSignal = new ArrayList<>();
@@ -176,9 +180,9 @@ public final class DriftReport {
         r.warmupBatches()));
     for (Episode e : s.episodes()) {
       if (!e.abrupt() && !e.inWarmup()) {
-        md.append(String.format(Locale.ROOT, "- ramp %s: first alert %s%n", e.name(),
+        md.append(String.format(Locale.ROOT, "- sequence %s: first alert %s%n", e.name(),
             e.delay().isPresent() ? "at " + e.detectedIn() + ", batch " + e.delay().getAsLong()
-                + " of the ramp" : "never"));
+                + " of the sequence" : "never"));
       }
     }
     md.append(errorLine(r, d -> !d.clean(), "shifted domains"));

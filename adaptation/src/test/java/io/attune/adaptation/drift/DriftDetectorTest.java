@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 /** The CUSUM detector on hand-made sequences: step, ramp, spike, noise only, lingering levels. */
 class DriftDetectorTest {
 
-  /** The monitor's defaults: warm-up 20, slack 1.5, raise at 5, clip 4.5, resolve 0.5 / 2. */
-  private static final ChangeDetector.Config CONFIG = new ChangeDetector.Config(20, 1.5, 5, 0.5,
-      2, 4.5, 0.01);
+  /** The monitor's defaults: warm-up 20, slack 1.25, raise at 5, clip 4, resolve 0.75 / 1.5. */
+  private static final ChangeDetector.Config CONFIG = new ChangeDetector.Config(20, 1.25, 5,
+      0.75, 1.5, 4, 0.01);
 
   /** One transition and the value index (0-based) that caused it. */
   record Event(int index, Transition transition) {}
@@ -76,8 +76,8 @@ class DriftDetectorTest {
     assertThat(events).hasSize(2);
     assertThat(events.get(0)).isEqualTo(new Event(41, Transition.RAISED));
     assertThat(events.get(1).transition()).isEqualTo(Transition.RESOLVED);
-    // back at the baseline, R grows by about 0.5 a value and resolves above 2
-    assertThat(events.get(1).index()).isBetween(73, 85);
+    // back at the baseline, R grows by about 0.75 a value and resolves above 1.5
+    assertThat(events.get(1).index()).isBetween(70, 78);
   }
 
   @Test
@@ -122,12 +122,27 @@ class DriftDetectorTest {
   @Test
   void aLevelBetweenTheResolveAndRaiseSlacksKeepsWhateverStateItFinds() {
     IntToDoubleFunction noise = noise(9, 1000);
-    // baseline noise of about 0.2; raised by a step, then 960 values steady at about 0.75
-    // baseline deviations: neither back (below 0.5) nor shifted (above 1)
-    List<Event> events = run(CONFIG, 1000, i -> i < 20 ? 0.2 * noise.applyAsDouble(i)
-        : i < 40 ? 8 : 0.15 + 0.02 * noise.applyAsDouble(i));
+    ChangeDetector detector = new ChangeDetector(CONFIG);
+    ChangeDetector.State state = detector.initialState();
+    for (int i = 0; i < 20; i++) {
+      state = detector.update(state, noise.applyAsDouble(i)).state();
+    }
+    List<Transition> transitions = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ChangeDetector.Step step = detector.update(state, state.baseline() + 10 * state.sigma());
+      state = step.state();
+      transitions.add(step.transition());
+    }
+    // then 1000 values steady at 1 deviation, between resolveSlack 0.75 and slack 1.25
+    double level = state.baseline() + state.sigma();
+    for (int i = 0; i < 1000; i++) {
+      ChangeDetector.Step step = detector.update(state, level);
+      state = step.state();
+      transitions.add(step.transition());
+    }
 
-    assertThat(events).extracting(Event::transition).containsExactly(Transition.RAISED);
+    assertThat(transitions.stream().filter(t -> t != null)).containsExactly(Transition.RAISED);
+    assertThat(state.phase()).isEqualTo(Phase.ALARM);
   }
 
   @Test
@@ -157,10 +172,10 @@ class DriftDetectorTest {
     }
 
     assertThat(state.sigma()).isEqualTo(0.01);
-    // 1.035 is 3.5 sigma above: raised on the third value (3.5 - 1.5 = 2 per value, > 5 after 3)
+    // 1.03 is 3 sigma above: raised on the third value (3 - 1.25 = 1.75 per value, > 5 after 3)
     List<Transition> transitions = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      ChangeDetector.Step step = detector.update(state, 1.035);
+      ChangeDetector.Step step = detector.update(state, 1.03);
       state = step.state();
       transitions.add(step.transition());
     }

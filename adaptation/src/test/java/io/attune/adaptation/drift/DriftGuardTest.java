@@ -29,6 +29,22 @@ class DriftGuardTest {
 
   static final int[] COLLAPSED = {64, 0, 0};
 
+  /** Class-sorted batches: the i-th holds only class i mod 3. */
+  static int[] sorted(int i) {
+    int[] h = new int[3];
+    h[i % 3] = 64;
+    return h;
+  }
+
+  /** A class-sorted stream's batches from {@code from}, the adapted model spread over classes. */
+  private static List<DriftSignals> sortedStream(int from, int n, int agreeing) {
+    List<DriftSignals> out = new ArrayList<>();
+    for (int i = from; i < from + n; i++) {
+      out.add(batch(SPREAD, sorted(i / 3), agreeing, false));
+    }
+    return out;
+  }
+
   /** Runs batches; returns, per batch, whether adapted parameters may be published. */
   private static List<Boolean> run(List<DriftSignals> batches) {
     PublishingGuard.State state = GUARD.initialState(3);
@@ -60,36 +76,54 @@ class DriftGuardTest {
 
     assertThat(publish.subList(0, 20)).containsOnly(true);
     int firstReverted = publish.indexOf(false);
-    assertThat(firstReverted - 20).as("batches into the collapse").isBetween(0, 3);
+    // the pooled diversity halves about 9 batches into an abrupt collapse (half-life 5)
+    assertThat(firstReverted - 20).as("batches into the collapse").isBetween(0, 10);
     assertThat(publish.subList(firstReverted, 60)).containsOnly(false);
   }
 
   @Test
-  void aConfidentlyWrongModelWithDiversePredictionsRevertsOnAgreement() {
+  void onClassSortedBatchesDisagreeingWithTheConfidentSourceReverts() {
     List<DriftSignals> stream = repeat(batch(SPREAD, SPREAD, 38, false), 10);
-    stream.addAll(repeat(batch(SPREAD, SPREAD, 12, false), 10));
+    // TENT on class-sorted batches: diverse predictions, mostly not the source's sure ones
+    stream.addAll(sortedStream(0, 20, 12));
 
     List<Boolean> publish = run(stream);
 
-    assertThat(publish.subList(10, 20)).contains(false);
+    assertThat(publish.subList(0, 10)).containsOnly(true);
+    int reverted = publish.indexOf(false);
+    assertThat(reverted - 10).isBetween(0, 5);
+    assertThat(publish.subList(reverted, 30)).containsOnly(false);
   }
 
   @Test
-  void aStreamThatHoldsOneClassIsNotMistakenForACollapse() {
+  void onIidBatchesDisagreeingWithTheConfidentSourceIsTheSourcesMistake() {
+    // a heavy covariate shift: the source is sure and wrong, the adapted model diverse and right
+    assertThat(run(repeat(batch(SPREAD, SPREAD, 12, false), 50))).containsOnly(true);
+  }
+
+  @Test
+  void aStreamThatHoldsFewClassesIsNotMistakenForACollapse() {
     // label shift: the source sees one class too, and the adapted model agrees with it
     assertThat(run(repeat(batch(COLLAPSED, COLLAPSED, 39, false), 50))).containsOnly(true);
+    List<DriftSignals> sortedAgreeing = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      sortedAgreeing.add(batch(sorted(i / 3), sorted(i / 3), 39, false));
+    }
+    assertThat(run(sortedAgreeing)).containsOnly(true);
   }
 
   @Test
   void recoveryResumesOnceAndOnlyAboveTheStricterLevel() {
-    List<DriftSignals> stream = repeat(batch(COLLAPSED, SPREAD, 10, false), 20);
+    List<DriftSignals> stream = sortedStream(0, 20, 10);
     // 75% agreement: above the floor (70%) but below the resume level (80%): stays reverted
-    stream.addAll(repeat(batch(SPREAD, SPREAD, 30, false), 30));
-    stream.addAll(repeat(batch(SPREAD, SPREAD, 38, false), 30));
+    stream.addAll(sortedStream(20, 30, 30));
+    stream.addAll(sortedStream(50, 30, 38));
 
     List<Boolean> publish = run(stream);
 
-    assertThat(publish.subList(5, 50)).containsOnly(false);
+    int reverted = publish.indexOf(false);
+    assertThat(reverted).isBetween(0, 6);
+    assertThat(publish.subList(reverted, 50)).containsOnly(false);
     int resumed = publish.subList(50, 80).indexOf(true);
     assertThat(resumed).isBetween(0, 10);
     assertThat(publish.subList(50 + resumed, 80)).containsOnly(true);
@@ -107,24 +141,32 @@ class DriftGuardTest {
 
   @Test
   void theReasonNamesTheFailingCheckWithItsNumbers() {
-    PublishingGuard judgeAtOnce = new PublishingGuard(new PublishingGuard.Config(5, 0, 0.7, 0.8,
-        0.5, 0.67, 2));
-
-    PublishingGuard.Step step = judgeAtOnce.update(judgeAtOnce.initialState(3),
-        batch(COLLAPSED, SPREAD, 12, false));
+    PublishingGuard.State state = GUARD.initialState(3);
+    PublishingGuard.Step step = null;
+    for (DriftSignals b : sortedStream(0, 20, 12)) {
+      step = GUARD.update(state, b);
+      state = step.state();
+      if (step.changed()) {
+        break;
+      }
+    }
 
     assertThat(step.changed()).isTrue();
     assertThat(step.publishAdapted()).isFalse();
-    assertThat(step.reason()).isEqualTo("the adapted model agrees with only 30% of the "
-        + "source's confident predictions (floor 70%); its predicted classes are 0.00 as "
-        + "diverse as the source's (floor 0.50)");
+    assertThat(step.reason()).startsWith("the adapted model agrees with only 30% of the "
+        + "source's confident predictions (floor 70%) on batches whose classes vary (mixing 0.");
+
+    PublishingGuard.Step collapse = GUARD.update(GUARD.initialState(3),
+        batch(COLLAPSED, SPREAD, 38, false));
+    assertThat(collapse.reason()).isEqualTo("its predicted classes are 0.00 as diverse as the "
+        + "source's (floor 0.50)");
   }
 
   @Test
   void everyBadParameterIsReportedAtOnce() {
-    assertThatThrownBy(() -> new PublishingGuard.Config(0, -1, 2, 0.5, 0.9, 0.5, 0))
+    assertThatThrownBy(() -> new PublishingGuard.Config(0, -1, 2, 0.5, 0.9, 0.5, 0, -1))
         .hasMessageContaining("halfLife").hasMessageContaining("minConfident")
         .hasMessageContaining("agreementFloor").hasMessageContaining("diversityResume")
-        .hasMessageContaining("resetLimit");
+        .hasMessageContaining("resetLimit").hasMessageContaining("mixingFloor");
   }
 }

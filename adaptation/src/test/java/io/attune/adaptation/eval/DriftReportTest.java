@@ -100,7 +100,7 @@ class DriftReportTest {
             + "delays mean 2.00, max 2 batches; 0 missed, 0 with an alert still open from before")
         .contains("false alarms on clean data: **1** in 16 clean batches after the 20-batch "
             + "warm-up")
-        .contains("ramp fog:1 .. fog:2: first alert at fog:2, batch 7 of the ramp")
+        .contains("sequence fog:1 .. fog:2: first alert at fog:2, batch 7 of the sequence")
         // fog:5: |84 - 80| = 4, |35 - 40| = 5; fog:1: 0 and 0; fog:2: |80 - 85| = 5, 0
         .contains("over 3 shifted domains: adapted **3.00 pp** (bias -0.33), source "
             + "**1.67 pp** (bias -1.67)")
