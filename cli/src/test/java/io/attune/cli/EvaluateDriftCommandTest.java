@@ -14,8 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** evaluate-drift on the reference model, as a user runs it. */
 class EvaluateDriftCommandTest {
 
-  private static final Path MODELS = Path.of(System.getProperty("attune.root", "..")).resolve(
-      "models/fmnist-resnet");
+  private static final Path ROOT = Path.of(System.getProperty("attune.root", ".."));
+  private static final Path MODELS = ROOT.resolve("models/fmnist-resnet");
+  private static final Path DATA = ROOT.resolve("data/fashion-mnist");
 
   @TempDir
   static Path dir;
@@ -46,6 +47,8 @@ class EvaluateDriftCommandTest {
     Path trace = dir.resolve("trace.csv");
 
     int code = run("evaluate-drift", "--bundle", bundle.toString(), "--method", "norm",
+        "--images", DATA.resolve("t10k-images-idx3-ubyte.gz").toString(),
+        "--labels", DATA.resolve("t10k-labels-idx1-ubyte.gz").toString(),
         "--schedule", "clean+samples:1280+shuffle",
         "--schedule", "continual:gaussian_noise:5,clean+samples:384+shuffle",
         "--report", report.toString(), "--trace", trace.toString(), "--threads", "1");
