@@ -42,6 +42,7 @@ public final class MonitorStateCodec {
       write(out, g.sourceClasses());
       out.writeDouble(g.resets());
       out.writeDouble(g.mixing());
+      out.writeDouble(g.concentration());
       out.writeBoolean(g.reverted());
       out.writeLong(state.revertedSince());
       out.writeDouble(state.samples());
@@ -76,7 +77,8 @@ public final class MonitorStateCodec {
         detectors.put(signal(name), readDetector(in));
       }
       PublishingGuard.State guard = new PublishingGuard.State(in.readDouble(), in.readDouble(),
-          read(in), read(in), in.readDouble(), in.readDouble(), in.readBoolean());
+          read(in), read(in), in.readDouble(), in.readDouble(), in.readDouble(),
+          in.readBoolean());
       DriftMonitor.State state = new DriftMonitor.State(batches, detectors, guard,
           in.readLong(), in.readDouble(), in.readDouble(), in.readDouble());
       if (in.available() > 0) {

@@ -96,6 +96,19 @@ class DriftGuardTest {
   }
 
   @Test
+  void aLongRunOfOneClassDisagreeingWithTheConfidentSourceReverts() {
+    // the first 1,000 samples of a class-sorted stream: one class, the same in every batch, so
+    // the mixture does not vary, but the source's predictions concentrate on it (KL 2 nats)
+    DriftSignals oneClass = new DriftSignals(64, 0.002, 0.2, 2.0, 0.1, false, 1, SPREAD,
+        COLLAPSED, 40, 12, 12, 50, 12);
+
+    List<Boolean> publish = run(repeat(oneClass, 15));
+
+    assertThat(publish.indexOf(false)).isBetween(0, 2);
+    assertThat(publish.subList(2, 15)).containsOnly(false);
+  }
+
+  @Test
   void onIidBatchesDisagreeingWithTheConfidentSourceIsTheSourcesMistake() {
     // a heavy covariate shift: the source is sure and wrong, the adapted model diverse and right
     assertThat(run(repeat(batch(SPREAD, SPREAD, 12, false), 50))).containsOnly(true);
@@ -154,7 +167,7 @@ class DriftGuardTest {
     assertThat(step.changed()).isTrue();
     assertThat(step.publishAdapted()).isFalse();
     assertThat(step.reason()).startsWith("the adapted model agrees with only 30% of the "
-        + "source's confident predictions (floor 70%) on batches whose classes vary (mixing 0.");
+        + "source's confident predictions (floor 70%) on non-i.i.d. batches (class mixing 0.");
 
     PublishingGuard.Step collapse = GUARD.update(GUARD.initialState(3),
         batch(COLLAPSED, SPREAD, 38, false));
@@ -164,9 +177,10 @@ class DriftGuardTest {
 
   @Test
   void everyBadParameterIsReportedAtOnce() {
-    assertThatThrownBy(() -> new PublishingGuard.Config(0, -1, 2, 0.5, 0.9, 0.5, 0, -1))
+    assertThatThrownBy(() -> new PublishingGuard.Config(0, -1, 2, 0.5, 0.9, 0.5, 0, -1, -1))
         .hasMessageContaining("halfLife").hasMessageContaining("minConfident")
         .hasMessageContaining("agreementFloor").hasMessageContaining("diversityResume")
-        .hasMessageContaining("resetLimit").hasMessageContaining("mixingFloor");
+        .hasMessageContaining("resetLimit").hasMessageContaining("mixingFloor")
+        .hasMessageContaining("concentrationFloor");
   }
 }
