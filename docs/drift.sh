@@ -24,6 +24,11 @@ for c in gaussian_noise motion_blur fog contrast jpeg_compression rotate; do
   ramps+=(--schedule "gradual:$c+samples:320+shuffle" --schedule 'clean+samples:640+shuffle')
 done
 run gradual --schedule "$warmup" "${ramps[@]}"
+all5=""
+for c in gaussian_noise shot_noise impulse_noise speckle_noise defocus_blur motion_blur \
+    gaussian_blur contrast brightness fog pixelate jpeg_compression elastic_transform rotate \
+    translate scale shear; do all5="$all5$c:5,"; done
+run severity5 --schedule "$warmup" --schedule "continual:${all5%,}+samples:512+shuffle"
 run sorted --schedule "$warmup" --schedule 'continual:gaussian_noise:5,contrast:5+sorted+samples:2000'
 run sorted-clean --schedule 'clean+sorted'
 run iid --schedule "$warmup" --schedule 'continual:gaussian_noise:5,contrast:5+shuffle+samples:2000'
