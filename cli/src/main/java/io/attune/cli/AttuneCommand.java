@@ -17,8 +17,8 @@ import picocli.CommandLine.HelpCommand;
       ""
     },
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {DemoCommand.class, EvaluateCommand.class, PrepareCommand.class,
-        InspectCommand.class, GradientsCommand.class, BenchCommand.class,
+    subcommands = {DemoCommand.class, EvaluateCommand.class, EvaluateDriftCommand.class,
+        PrepareCommand.class, InspectCommand.class, GradientsCommand.class, BenchCommand.class,
         WorkerBenchCommand.class, WorkerCommand.class, SimulateCommand.class,
         ResultsCommand.class, HelpCommand.class},
     footer = {

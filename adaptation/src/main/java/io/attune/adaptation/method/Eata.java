@@ -214,7 +214,8 @@ public final class Eata implements AdaptationMethod {
               SampleSelection.updateAverage(average, probabilities, classes, selected)));
       return new Step(next, new Outputs(probabilities, classes, next.version(),
           layout.named(update.params(), means, vars),
-          new Outputs.Diagnostics(n, used, Source.mean(entropies), false)));
+          new Outputs.Diagnostics(n, used, Source.mean(entropies), false,
+              layout.batchStatistics(fwd))));
     }
   }
 

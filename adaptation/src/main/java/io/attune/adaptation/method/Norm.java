@@ -84,7 +84,8 @@ public final class Norm implements AdaptationMethod {
       return new Step(next, new Outputs(Entropy.softmax(logits, batch.size(), classes), classes,
           next.version(), layout.named(state.affine(), usedMeans, usedVars),
           new Outputs.Diagnostics(batch.size(), batch.size(),
-              Source.mean(Entropy.perSample(logits, batch.size(), classes)), false)));
+              Source.mean(Entropy.perSample(logits, batch.size(), classes)), false,
+              layout.batchStatistics(fwd))));
     }
   }
 

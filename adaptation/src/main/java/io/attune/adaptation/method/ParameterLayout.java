@@ -112,6 +112,13 @@ public final class ParameterLayout {
     return flat;
   }
 
+  /** The batch statistics a forward measured at every layer, for {@link Outputs}. */
+  public Outputs.BatchStatistics batchStatistics(
+      io.attune.adaptation.runtime.AdaptationStep.Forward forward) {
+    return new Outputs.BatchStatistics(flattenStatistics(forward::batchMean),
+        flattenStatistics(forward::batchVar));
+  }
+
   /** Per-layer statistics read from a forward, flattened. */
   public float[] flattenStatistics(java.util.function.IntFunction<float[]> perLayer) {
     float[] flat = new float[channels];

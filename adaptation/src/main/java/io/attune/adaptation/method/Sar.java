@@ -172,7 +172,8 @@ public final class Sar implements AdaptationMethod {
           update.state(), withEma(state.extras(), ema));
       return new Step(next, new Outputs(Entropy.softmax(logits, n, classes), classes,
           next.version(), layout.named(update.params(), means, vars),
-          new Outputs.Diagnostics(n, second.used(), Source.mean(entropies), reset)));
+          new Outputs.Diagnostics(n, second.used(), Source.mean(entropies), reset,
+              layout.batchStatistics(fwd))));
     }
   }
 

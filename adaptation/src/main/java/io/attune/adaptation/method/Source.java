@@ -35,7 +35,8 @@ public final class Source implements AdaptationMethod {
           state.vars(), state.optimizer(), state.extras());
       return new Step(next, new Outputs(Entropy.softmax(logits, batch.size(), classes), classes,
           next.version(), params, new Outputs.Diagnostics(batch.size(), 0,
-              mean(Entropy.perSample(logits, batch.size(), classes)), false)));
+              mean(Entropy.perSample(logits, batch.size(), classes)), false,
+              layout.batchStatistics(fwd))));
     }
   }
 

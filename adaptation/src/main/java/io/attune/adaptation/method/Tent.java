@@ -95,8 +95,8 @@ public final class Tent implements AdaptationMethod {
           update.state(), state.extras());
       return new Step(next, new Outputs(Entropy.softmax(logits, n, classes), classes,
           next.version(), layout.named(update.params(), means, vars),
-          new Outputs.Diagnostics(n, used, Source.mean(Entropy.perSample(logits, n, classes)),
-              false)));
+            new Outputs.Diagnostics(n, used, Source.mean(Entropy.perSample(logits, n, classes)),
+              false, layout.batchStatistics(fwd))));
     }
   }
 }

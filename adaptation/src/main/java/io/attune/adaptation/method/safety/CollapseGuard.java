@@ -105,10 +105,9 @@ public final class CollapseGuard implements AdaptationMethod {
     MethodState init = inner.initialState();
     MethodState reset = new MethodState(s.version(), init.affine(), init.means(), init.vars(),
         init.optimizer(), init.extras());
-    Outputs.Diagnostics d = o.diagnostics();
     return new Step(reset, new Outputs(o.probabilities(), o.classes(), o.version(),
         layout.named(init.affine(), init.means(), init.vars()),
-        new Outputs.Diagnostics(d.samples(), d.samplesUsed(), d.meanEntropy(), true)));
+        o.diagnostics().withReset(true)));
   }
 
   /** Whether a full window shows entropy or class collapse. */

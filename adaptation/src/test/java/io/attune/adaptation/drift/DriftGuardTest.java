@@ -1,0 +1,186 @@
+package io.attune.adaptation.drift;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The publishing guard on hand-made batches: healthy, collapsed, label-shifted, recovering. */
+class DriftGuardTest {
+
+  private static final PublishingGuard GUARD = new PublishingGuard(
+      PublishingGuard.Config.defaults());
+
+  /**
+   * A batch of 64 on three classes.
+   *
+   * @param adapted the adapted model's predicted-class counts
+   * @param source the source model's predicted-class counts
+   * @param agreeing of 40 source-confident samples, how many the adapted model agrees with
+   */
+  static DriftSignals batch(int[] adapted, int[] source, int agreeing, boolean reset) {
+    return new DriftSignals(64, 0.002, 0.2, 0.05, 0.1, reset, 1, adapted, source, 40, agreeing,
+        agreeing, 50, agreeing);
+  }
+
+  static final int[] SPREAD = {22, 21, 21};
+
+  static final int[] COLLAPSED = {64, 0, 0};
+
+  /** Class-sorted batches: the i-th holds only class i mod 3. */
+  static int[] sorted(int i) {
+    int[] h = new int[3];
+    h[i % 3] = 64;
+    return h;
+  }
+
+  /** A class-sorted stream's batches from {@code from}, the adapted model spread over classes. */
+  private static List<DriftSignals> sortedStream(int from, int n, int agreeing) {
+    List<DriftSignals> out = new ArrayList<>();
+    for (int i = from; i < from + n; i++) {
+      out.add(batch(SPREAD, sorted(i / 3), agreeing, false));
+    }
+    return out;
+  }
+
+  /** Runs batches; returns, per batch, whether adapted parameters may be published. */
+  private static List<Boolean> run(List<DriftSignals> batches) {
+    PublishingGuard.State state = GUARD.initialState(3);
+    List<Boolean> publish = new ArrayList<>();
+    for (DriftSignals b : batches) {
+      PublishingGuard.Step step = GUARD.update(state, b);
+      state = step.state();
+      publish.add(step.publishAdapted());
+    }
+    return publish;
+  }
+
+  private static List<DriftSignals> repeat(DriftSignals b, int n) {
+    return new ArrayList<>(java.util.Collections.nCopies(n, b));
+  }
+
+  @Test
+  void aHealthyAdaptationIsPublishedThroughout() {
+    assertThat(run(repeat(batch(SPREAD, SPREAD, 38, false), 100))).containsOnly(true);
+  }
+
+  @Test
+  void aCollapseOntoOneClassRevertsWithinAFewBatchesAndStaysReverted() {
+    List<DriftSignals> stream = repeat(batch(SPREAD, SPREAD, 38, false), 20);
+    // collapsed: one class predicted, agreeing only where the source says that class
+    stream.addAll(repeat(batch(COLLAPSED, SPREAD, 13, false), 40));
+
+    List<Boolean> publish = run(stream);
+
+    assertThat(publish.subList(0, 20)).containsOnly(true);
+    int firstReverted = publish.indexOf(false);
+    // the pooled diversity halves about 9 batches into an abrupt collapse (half-life 5)
+    assertThat(firstReverted - 20).as("batches into the collapse").isBetween(0, 10);
+    assertThat(publish.subList(firstReverted, 60)).containsOnly(false);
+  }
+
+  @Test
+  void onClassSortedBatchesDisagreeingWithTheConfidentSourceReverts() {
+    List<DriftSignals> stream = repeat(batch(SPREAD, SPREAD, 38, false), 10);
+    // TENT on class-sorted batches: diverse predictions, mostly not the source's sure ones
+    stream.addAll(sortedStream(0, 20, 12));
+
+    List<Boolean> publish = run(stream);
+
+    assertThat(publish.subList(0, 10)).containsOnly(true);
+    int reverted = publish.indexOf(false);
+    assertThat(reverted - 10).isBetween(0, 5);
+    assertThat(publish.subList(reverted, 30)).containsOnly(false);
+  }
+
+  @Test
+  void aLongRunOfOneClassDisagreeingWithTheConfidentSourceReverts() {
+    // the first 1,000 samples of a class-sorted stream: one class, the same in every batch, so
+    // the mixture does not vary, but the source's predictions concentrate on it (KL 2 nats)
+    DriftSignals oneClass = new DriftSignals(64, 0.002, 0.2, 2.0, 0.1, false, 1, SPREAD,
+        COLLAPSED, 40, 12, 12, 50, 12);
+
+    List<Boolean> publish = run(repeat(oneClass, 15));
+
+    assertThat(publish.indexOf(false)).isBetween(0, 2);
+    assertThat(publish.subList(2, 15)).containsOnly(false);
+  }
+
+  @Test
+  void onIidBatchesDisagreeingWithTheConfidentSourceIsTheSourcesMistake() {
+    // a heavy covariate shift: the source is sure and wrong, the adapted model diverse and right
+    assertThat(run(repeat(batch(SPREAD, SPREAD, 12, false), 50))).containsOnly(true);
+  }
+
+  @Test
+  void aStreamThatHoldsFewClassesIsNotMistakenForACollapse() {
+    // label shift: the source sees one class too, and the adapted model agrees with it
+    assertThat(run(repeat(batch(COLLAPSED, COLLAPSED, 39, false), 50))).containsOnly(true);
+    List<DriftSignals> sortedAgreeing = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      sortedAgreeing.add(batch(sorted(i / 3), sorted(i / 3), 39, false));
+    }
+    assertThat(run(sortedAgreeing)).containsOnly(true);
+  }
+
+  @Test
+  void recoveryResumesOnceAndOnlyAboveTheStricterLevel() {
+    List<DriftSignals> stream = sortedStream(0, 20, 10);
+    // 75% agreement: above the floor (70%) but below the resume level (80%): stays reverted
+    stream.addAll(sortedStream(20, 30, 30));
+    stream.addAll(sortedStream(50, 30, 38));
+
+    List<Boolean> publish = run(stream);
+
+    int reverted = publish.indexOf(false);
+    assertThat(reverted).isBetween(0, 6);
+    assertThat(publish.subList(reverted, 50)).containsOnly(false);
+    int resumed = publish.subList(50, 80).indexOf(true);
+    assertThat(resumed).isBetween(0, 10);
+    assertThat(publish.subList(50 + resumed, 80)).containsOnly(true);
+  }
+
+  @Test
+  void repeatedResetsRevert() {
+    List<DriftSignals> stream = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      stream.add(batch(SPREAD, SPREAD, 38, i % 2 == 0));
+    }
+
+    assertThat(run(stream)).contains(false);
+  }
+
+  @Test
+  void theReasonNamesTheFailingCheckWithItsNumbers() {
+    PublishingGuard.State state = GUARD.initialState(3);
+    PublishingGuard.Step step = null;
+    for (DriftSignals b : sortedStream(0, 20, 12)) {
+      step = GUARD.update(state, b);
+      state = step.state();
+      if (step.changed()) {
+        break;
+      }
+    }
+
+    assertThat(step.changed()).isTrue();
+    assertThat(step.publishAdapted()).isFalse();
+    assertThat(step.reason()).startsWith("the adapted model agrees with only 30% of the "
+        + "source's confident predictions (floor 70%) on non-i.i.d. batches (class mixing 0.");
+
+    PublishingGuard.Step collapse = GUARD.update(GUARD.initialState(3),
+        batch(COLLAPSED, SPREAD, 38, false));
+    assertThat(collapse.reason()).isEqualTo("its predicted classes are 0.00 as diverse as the "
+        + "source's (floor 0.50)");
+  }
+
+  @Test
+  void everyBadParameterIsReportedAtOnce() {
+    assertThatThrownBy(() -> new PublishingGuard.Config(0, -1, 2, 0.5, 0.9, 0.5, 0, -1, -1))
+        .hasMessageContaining("halfLife").hasMessageContaining("minConfident")
+        .hasMessageContaining("agreementFloor").hasMessageContaining("diversityResume")
+        .hasMessageContaining("resetLimit").hasMessageContaining("mixingFloor")
+        .hasMessageContaining("concentrationFloor");
+  }
+}

@@ -1,0 +1,168 @@
+package io.attune.adaptation.drift;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.attune.adaptation.drift.ChangeDetector.Transition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** A cohort's monitor over hand-made signal sequences: lifecycle, events, bytes. */
+class DriftMonitorTest {
+
+  private static final DriftMonitor MONITOR = new DriftMonitor(DriftMonitor.Config.defaults(),
+      3);
+
+  /**
+   * Clean batches have statistics divergence about 0.002, entropy about 0.2 and class
+   * divergence about 0.05, with multiplicative noise; shifted batches (from {@code shiftFrom}
+   * to {@code shiftTo}) 0.07, 0.9 and 0.3.
+   */
+  static List<DriftSignals> stream(int n, int shiftFrom, int shiftTo, long seed) {
+    Random random = new Random(seed);
+    List<DriftSignals> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      boolean shifted = i >= shiftFrom && i < shiftTo;
+      double noise = Math.exp(0.3 * random.nextGaussian());
+      out.add(new DriftSignals(64, (shifted ? 0.07 : 0.002) * noise,
+          (shifted ? 0.9 : 0.2) + 0.03 * random.nextGaussian(),
+          (shifted ? 0.3 : 0.05) * Math.exp(0.3 * random.nextGaussian()), 0.1, false, 1,
+          new int[] {22, 21, 21}, new int[] {22, 21, 21}, 40, 38, 60, shifted ? 55 : 60,
+          shifted ? 30 : 55));
+    }
+    return out;
+  }
+
+  private static List<DriftEvent> events(List<DriftSignals> stream) {
+    DriftMonitor.State state = MONITOR.initialState();
+    List<DriftEvent> events = new ArrayList<>();
+    for (DriftSignals s : stream) {
+      DriftMonitor.Update u = MONITOR.update(state, s);
+      state = u.state();
+      events.addAll(u.events());
+    }
+    return events;
+  }
+
+  @Test
+  void aShiftRaisesEachSignalOnceAndResolvesItOnceAfterwards() {
+    List<DriftEvent> events = events(stream(120, 40, 70, 1));
+
+    for (Signal signal : Signal.DETECTED) {
+      List<DriftEvent> mine = events.stream().filter(e -> e.signal() == signal).toList();
+      assertThat(mine).as(signal.label()).extracting(DriftEvent::transition)
+          .containsExactly(Transition.RAISED, Transition.RESOLVED);
+      assertThat(mine.get(0).batch()).as(signal.label()).isBetween(41L, 42L);
+      assertThat(mine.get(1).batch()).as(signal.label()).isBetween(70L, 80L);
+      assertThat(mine.get(1).firstBatch()).isEqualTo(mine.get(0).batch());
+    }
+    assertThat(events).noneMatch(e -> e.signal() == Signal.ADAPTATION_HEALTH);
+  }
+
+  @Test
+  void cleanDataRaisesNothing() {
+    for (long seed = 1; seed <= 5; seed++) {
+      assertThat(events(stream(1000, 1000, 1000, seed))).as("seed %d", seed).isEmpty();
+    }
+  }
+
+  @Test
+  void anEventSaysWhatHappenedInNumbers() {
+    DriftEvent raised = events(stream(60, 40, 60, 2)).stream()
+        .filter(e -> e.signal() == Signal.STATISTICS_DIVERGENCE).findFirst().orElseThrow();
+
+    assertThat(raised.transition()).isEqualTo(Transition.RAISED);
+    assertThat(raised.threshold()).isEqualTo(5);
+    assertThat(raised.score()).isGreaterThan(5);
+    assertThat(raised.baseline()).isCloseTo(0.002, within(0.0005));
+    assertThat(raised.summary()).startsWith("statistics divergence rose to 0.0")
+        .contains("from a baseline of 0.00").contains("at batch " + raised.batch())
+        .contains("> 5.0").contains("estimated accuracy: adapted");
+    assertThat(raised.estimates().adapted()).isBetween(0.85, 0.95);
+  }
+
+  @Test
+  void estimatesPoolTheRecentBatches() {
+    DriftMonitor.State state = MONITOR.initialState();
+    DriftMonitor.Update u = null;
+    for (DriftSignals s : stream(100, 0, 100, 3)) {
+      u = MONITOR.update(state, s);
+      state = u.state();
+    }
+
+    // every shifted batch: 55 of 64 adapted-confident, 30 of 64 judged right for the source
+    assertThat(u.estimates().adapted()).isCloseTo(55 / 64.0, within(1e-9));
+    assertThat(u.estimates().source()).isCloseTo(30 / 64.0, within(1e-9));
+  }
+
+  @Test
+  void aStateRestoredFromBytesContinuesIdentically() {
+    List<DriftSignals> stream = stream(150, 40, 70, 4);
+    DriftMonitor.State straight = MONITOR.initialState();
+    DriftMonitor.State restored = MONITOR.initialState();
+    List<DriftEvent> a = new ArrayList<>();
+    List<DriftEvent> b = new ArrayList<>();
+    for (DriftSignals s : stream) {
+      DriftMonitor.Update u = MONITOR.update(straight, s);
+      straight = u.state();
+      a.addAll(u.events());
+      DriftMonitor.Update v = MONITOR.update(
+          MonitorStateCodec.decode(MonitorStateCodec.encode(restored)), s);
+      restored = v.state();
+      b.addAll(v.events());
+      assertThat(MonitorStateCodec.encode(restored)).isEqualTo(MonitorStateCodec.encode(straight));
+    }
+    assertThat(b).isEqualTo(a);
+    assertThat(MonitorStateCodec.decode(MonitorStateCodec.encode(straight)))
+        .usingRecursiveComparison().isEqualTo(straight);
+  }
+
+  @Test
+  void bytesThatAreNotAStateAreRejectedWithAReason() {
+    byte[] good = MonitorStateCodec.encode(MONITOR.initialState());
+    byte[] truncated = java.util.Arrays.copyOf(good, good.length - 3);
+    byte[] trailing = java.util.Arrays.copyOf(good, good.length + 1);
+
+    assertThatThrownBy(() -> MonitorStateCodec.decode(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}))
+        .hasMessageContaining("bad magic");
+    assertThatThrownBy(() -> MonitorStateCodec.decode(truncated))
+        .hasMessageContaining("truncated");
+    assertThatThrownBy(() -> MonitorStateCodec.decode(trailing))
+        .hasMessageContaining("trailing");
+  }
+
+  @Test
+  void aCollapseRaisesAdaptationHealthAndStopsPublishingAdaptedParameters() {
+    DriftMonitor.State state = MONITOR.initialState();
+    List<DriftEvent> events = new ArrayList<>();
+    boolean publish = true;
+    for (int i = 0; i < 40; i++) {
+      DriftSignals s = i < 25 ? DriftGuardTest.batch(DriftGuardTest.SPREAD,
+          DriftGuardTest.SPREAD, 38, false) : DriftGuardTest.batch(DriftGuardTest.COLLAPSED,
+          DriftGuardTest.SPREAD, 12, false);
+      DriftMonitor.Update u = MONITOR.update(state, s);
+      state = u.state();
+      events.addAll(u.events());
+      publish = u.publishAdapted();
+    }
+
+    assertThat(publish).isFalse();
+    assertThat(state.openAlerts()).contains(Signal.ADAPTATION_HEALTH);
+    List<DriftEvent> health = events.stream()
+        .filter(e -> e.signal() == Signal.ADAPTATION_HEALTH).toList();
+    assertThat(health).hasSize(1);
+    assertThat(health.get(0).transition()).isEqualTo(Transition.RAISED);
+    assertThat(health.get(0).summary()).startsWith("publishing the source parameters at batch");
+  }
+
+  @Test
+  void theConfigMustCoverExactlyTheDetectedSignals() {
+    assertThatThrownBy(() -> new DriftMonitor.Config(java.util.Map.of(),
+        PublishingGuard.Config.defaults(), 0))
+        .hasMessageContaining("detectors must configure exactly")
+        .hasMessageContaining("estimateHalfLife must be > 0");
+  }
+}
