@@ -5,6 +5,7 @@ import io.attune.adaptation.bundle.ModelPreparation;
 import io.attune.adaptation.model.ModelCard;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -36,6 +37,29 @@ public final class ReferenceModel {
           dir, card, null, null, null, models.resolve("source-memory/images.npy")));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The reference bundle prepared once per test JVM into a temporary directory, for tests that
+   * only read it.
+   */
+  public static ModelBundle sharedBundle() {
+    return Shared.BUNDLE;
+  }
+
+  /** Holder: prepared on first use, so tests that never ask pay nothing. */
+  private static final class Shared {
+    static final ModelBundle BUNDLE = prepareShared();
+
+    private static ModelBundle prepareShared() {
+      try {
+        Path dir = Files.createTempDirectory("attune-reference-bundle");
+        dir.toFile().deleteOnExit();
+        return prepareBundle(dir.resolve("bundle"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 }

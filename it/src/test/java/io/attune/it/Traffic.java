@@ -19,6 +19,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,6 +30,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -67,14 +72,28 @@ final class Traffic {
         new ByteArraySerializer(), new ByteArraySerializer());
   }
 
+  /**
+   * Sends every sample and waits for each acknowledgement, so that a test never runs on
+   * traffic that silently did not arrive.
+   */
   static void send(String bootstrap, String topic, List<InferenceSample> samples) {
+    List<Future<RecordMetadata>> acks = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
       // real timestamps: records stamped near 1970 would fall to the topic's time retention
       long t = System.currentTimeMillis();
       for (InferenceSample s : samples) {
-        producer.send(new ProducerRecord<>(topic, null, t++, key(s),
-            RecordType.INFERENCE_SAMPLE.codec().encode(s)));
+        acks.add(producer.send(new ProducerRecord<>(topic, null, t++, key(s),
+            RecordType.INFERENCE_SAMPLE.codec().encode(s))));
       }
+      producer.flush();
+      for (Future<RecordMetadata> ack : acks) {
+        ack.get(1, TimeUnit.MINUTES);
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("traffic not delivered to " + topic, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while sending traffic", e);
     }
   }
 

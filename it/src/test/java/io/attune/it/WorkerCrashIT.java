@@ -100,6 +100,8 @@ class WorkerCrashIT {
     // OUT_OF_ORDER_SEQUENCE_NUMBER retries
     io.attune.topology.TopicSetup.ensureTopics(new WorkerConfig(crashProps));
     Traffic.send(broker.bootstrapServers(), "attune.traffic", traffic);
+    assertThat(trafficEndOffsets()).as("traffic on the broker before the worker starts")
+        .isEqualTo(traffic.size());
     Process first = startWorkerProcess(config, dir.resolve("worker-1.log"));
     int seen = awaitUncommittedVersions("attune.params", 3, Duration.ofMinutes(4), first);
     first.destroyForcibly().waitFor();
@@ -110,7 +112,7 @@ class WorkerCrashIT {
     List<AdaptedPrediction> predictions;
     try {
       predictions = Traffic.readCommitted(broker.bootstrapServers(), "attune.predictions",
-          traffic.size(), Duration.ofMinutes(3), RecordType.ADAPTED_PREDICTION.codec()::decode);
+          traffic.size(), Duration.ofMinutes(6), RecordType.ADAPTED_PREDICTION.codec()::decode);
     } finally {
       second.destroy();
       second.waitFor();
@@ -119,6 +121,9 @@ class WorkerCrashIT {
         "attune.params", 2 * PER_COHORT / BATCH, Duration.ofSeconds(20),
         RecordType.NORM_PARAMS_UPDATE.codec()::decode);
 
+    if (predictions.size() != traffic.size()) {
+      System.out.println(diagnostics());
+    }
     assertThat(predictions).as("worker logs in " + dir).hasSize(traffic.size());
     Map<String, Long> batchSizes = predictions.stream().collect(Collectors.groupingBy(
         p -> p.getCohort() + "@" + p.getParamsVersion(), TreeMap::new, Collectors.counting()));
@@ -158,6 +163,20 @@ class WorkerCrashIT {
           Files.delete(p);
         }
       }
+    }
+  }
+
+  static long trafficEndOffsets() throws Exception {
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers",
+        broker.bootstrapServers()))) {
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
+          new HashMap<>();
+      for (int p = 0; p < 2; p++) {
+        latest.put(new org.apache.kafka.common.TopicPartition("attune.traffic", p),
+            org.apache.kafka.clients.admin.OffsetSpec.latest());
+      }
+      return admin.listOffsets(latest).all().get().values().stream()
+          .mapToLong(o -> o.offset()).sum();
     }
   }
 

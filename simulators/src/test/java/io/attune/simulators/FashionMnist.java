@@ -1,5 +1,6 @@
 package io.attune.simulators;
 
+import io.attune.adaptation.RepoRoot;
 import io.attune.simulators.schedule.LabeledImages;
 import java.io.IOException;
 import java.io.UncheckedIOException;

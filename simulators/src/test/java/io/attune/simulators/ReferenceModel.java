@@ -1,5 +1,6 @@
 package io.attune.simulators;
 
+import io.attune.adaptation.RepoRoot;
 import io.attune.adaptation.eval.Predictions;
 import io.attune.adaptation.model.ModelCard;
 import io.attune.adaptation.runtime.OnnxClassifier;

@@ -1,27 +1,24 @@
 package io.attune.simulators.demo;
 
+import io.attune.simulators.export.Png;
 import io.attune.simulators.fleet.TimelinePoint;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.Stroke;
 import java.awt.geom.AffineTransform;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
-import javax.imageio.ImageIO;
 
 /**
  * Accuracy over time, frozen source against adapted, one panel per cohort (up to three panels a
@@ -68,13 +65,8 @@ public final class AccuracyChart {
     int width = 2 * MARGIN + columns * PANEL_WIDTH;
     int height = MARGIN + HEADER + rows * PANEL_HEIGHT + MARGIN;
     BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = out.createGraphics();
+    Graphics2D g = Png.canvas(out, Color.WHITE);
     try {
-      g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING,
-          RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-      g.setColor(Color.WHITE);
-      g.fillRect(0, 0, width, height);
       drawHeader(g, title);
       int i = 0;
       for (List<TimelinePoint> points : cohorts.values()) {
@@ -92,13 +84,7 @@ public final class AccuracyChart {
   public static void write(List<TimelinePoint> timeline, int window, String title, Path file)
       throws IOException {
     BufferedImage image = render(timeline, window, title);
-    Path absolute = file.toAbsolutePath();
-    Files.createDirectories(absolute.getParent());
-    Path partial = absolute.resolveSibling(absolute.getFileName() + ".part");
-    if (!ImageIO.write(image, "png", partial.toFile())) {
-      throw new IOException(file + ": this JDK has no PNG writer");
-    }
-    Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING);
+    Png.write(image, file);
   }
 
   private static Map<String, List<TimelinePoint>> byCohort(List<TimelinePoint> timeline) {

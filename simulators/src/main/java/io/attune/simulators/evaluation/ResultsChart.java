@@ -1,21 +1,18 @@
 package io.attune.simulators.evaluation;
 
 import io.attune.adaptation.eval.RunReport;
+import io.attune.simulators.export.Png;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import javax.imageio.ImageIO;
 
 /**
  * A bar chart of the mean error over the corruptions per method: reset per corruption beside
@@ -44,13 +41,8 @@ public final class ResultsChart {
     List<RunReport> runs = results.perCorruption().runs();
     double top = axisTop(results);
     BufferedImage out = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = out.createGraphics();
+    Graphics2D g = Png.canvas(out, Color.WHITE);
     try {
-      g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING,
-          RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-      g.setColor(Color.WHITE);
-      g.fillRect(0, 0, WIDTH, HEIGHT);
       drawFrame(g, results, top);
       double slot = (WIDTH - LEFT - RIGHT) / (double) Math.max(1, runs.size());
       for (int i = 0; i < runs.size(); i++) {
@@ -76,13 +68,7 @@ public final class ResultsChart {
   /** Renders and writes a PNG, replacing {@code file} only once it is complete. */
   public static void write(Results results, Path file) throws IOException {
     BufferedImage image = render(results);
-    Path absolute = file.toAbsolutePath();
-    Files.createDirectories(absolute.getParent());
-    Path partial = absolute.resolveSibling(absolute.getFileName() + ".part");
-    if (!ImageIO.write(image, "png", partial.toFile())) {
-      throw new IOException(file + ": this JDK has no PNG writer");
-    }
-    Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING);
+    Png.write(image, file);
   }
 
   /** The error (%) at the top of the axis: the largest bar, rounded up to 10. */

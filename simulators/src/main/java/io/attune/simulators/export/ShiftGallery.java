@@ -12,13 +12,10 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import javax.imageio.ImageIO;
 
 /**
  * A picture of what the shifts look like: one row per corruption, columns clean and severities 1
@@ -94,13 +91,7 @@ public record ShiftGallery(List<Corruption> corruptions, int[] imageIndices, int
   /** Renders and writes a PNG, replacing {@code file} only once it is complete. */
   public void write(LabeledImages source, String title, Path file) throws IOException {
     final BufferedImage image = render(source, title);
-    final Path absolute = file.toAbsolutePath();
-    Files.createDirectories(absolute.getParent());
-    final Path partial = absolute.resolveSibling(absolute.getFileName() + ".part");
-    if (!ImageIO.write(image, "png", partial.toFile())) {
-      throw new IOException(file + ": this JDK has no PNG writer");
-    }
-    Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING);
+    Png.write(image, file);
   }
 
   /** Where things go: cells right of the row labels, below the headings. */

@@ -8,7 +8,7 @@ import io.attune.adaptation.eval.RunReport;
 import io.attune.adaptation.eval.StreamEvaluation;
 import io.attune.adaptation.runtime.AdaptationStep;
 import io.attune.simulators.FashionMnist;
-import io.attune.simulators.ReferenceBundle;
+import io.attune.adaptation.ReferenceModel;
 import io.attune.simulators.corruption.Corruptions;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -38,7 +38,7 @@ class ResultsRunTest {
 
   @BeforeAll
   static void run() {
-    bundle = ReferenceBundle.prepare(dir.resolve("bundle"));
+    bundle = ReferenceModel.prepareBundle(dir.resolve("bundle"));
     sessions = bundle.openStep(1);
     results = ResultsRun.run(bundle, sessions, FashionMnist.test(), PLAN, progress::add);
   }

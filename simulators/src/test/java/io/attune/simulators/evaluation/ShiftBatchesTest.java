@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.attune.adaptation.bundle.ModelBundle;
 import io.attune.adaptation.eval.StreamEvaluation.LabelledBatch;
 import io.attune.simulators.FashionMnist;
-import io.attune.simulators.ReferenceBundle;
+import io.attune.adaptation.ReferenceModel;
 import io.attune.simulators.corruption.ImageShape;
 import io.attune.simulators.schedule.LabeledImages;
 import io.attune.simulators.schedule.Schedule;
@@ -29,7 +29,7 @@ class ShiftBatchesTest {
 
   @BeforeAll
   static void prepare() {
-    bundle = ReferenceBundle.prepare(dir.resolve("bundle"));
+    bundle = ReferenceModel.prepareBundle(dir.resolve("bundle"));
   }
 
   private static ShiftStream stream(String schedule) {

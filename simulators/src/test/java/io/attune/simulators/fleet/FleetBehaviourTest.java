@@ -3,6 +3,7 @@ package io.attune.simulators.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.attune.adaptation.ReferenceModel;
 import io.attune.adaptation.bundle.ModelBundle;
 import io.attune.edge.UploadFilter;
 import io.attune.schemas.signing.SigningKeys;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class FleetBehaviourTest {
 
-  private static final ModelBundle BUNDLE = ReferenceBundle.get();
+  private static final ModelBundle BUNDLE = ReferenceModel.sharedBundle();
   private static final KeyPair KEYS = SigningKeys.generate();
   private static final List<CohortPlan> TWO = List.of(
       new CohortPlan("noisy", Schedule.parse("gaussian_noise:5")),

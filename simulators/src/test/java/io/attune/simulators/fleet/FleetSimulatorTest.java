@@ -2,6 +2,7 @@ package io.attune.simulators.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.attune.adaptation.ReferenceModel;
 import io.attune.adaptation.bundle.ModelBundle;
 import io.attune.edge.EdgeModel;
 import io.attune.edge.UploadFilter;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class FleetSimulatorTest {
 
-  private static final ModelBundle BUNDLE = ReferenceBundle.get();
+  private static final ModelBundle BUNDLE = ReferenceModel.sharedBundle();
   private static final KeyPair KEYS = SigningKeys.generate();
   private static final int SAMPLES = 1000;
 
