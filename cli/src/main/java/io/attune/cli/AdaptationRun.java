@@ -5,6 +5,7 @@ import io.attune.adaptation.eval.LabelledFiles;
 import io.attune.adaptation.eval.RunReport;
 import io.attune.adaptation.eval.StreamEvaluation;
 import io.attune.adaptation.method.AdaptationMethod;
+import io.attune.adaptation.method.Hyperparameters;
 import io.attune.adaptation.method.Methods;
 import io.attune.adaptation.runtime.AdaptationStep;
 import io.attune.simulators.evaluation.ShiftBatches;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,8 +36,9 @@ final class AdaptationRun implements Callable<Integer> {
    *     images/labels/domains as the stream itself
    * @param report a {@code .md} or {@code .json} file to write, or null
    */
-  record Options(Path bundleDir, String method, Path images, Path labels, Path domains,
-      String schedule, long seed, String reset, int batch, int threads, Path report) {}
+  record Options(Path bundleDir, String method, Map<String, String> hyperparameters,
+      Path images, Path labels, Path domains, String schedule, long seed, String reset,
+      int batch, int threads, Path report) {}
 
   /** The batches with what the report says about them. */
   private record Stream(Iterable<StreamEvaluation.LabelledBatch> batches, long count,
@@ -80,7 +83,13 @@ final class AdaptationRun implements Callable<Integer> {
         AdaptationStep sessions = bundle.openStep(options.threads());
         ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), options.method(),
             stream.count())) {
-      AdaptationMethod adapted = Methods.create(options.method(), bundle, sessions);
+      AdaptationMethod adapted;
+      try {
+        adapted = Methods.create(options.method(), bundle, sessions,
+            Hyperparameters.of(options.hyperparameters()));
+      } catch (IllegalArgumentException e) {
+        throw bad("--hyper: " + e.getMessage());
+      }
       AdaptationMethod source = Methods.create("source", bundle, sessions);
       StreamEvaluation.Result result = StreamEvaluation.run(adapted, source, stream.batches(),
           classes, when, progress, outputs -> { });

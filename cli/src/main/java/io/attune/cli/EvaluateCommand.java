@@ -7,6 +7,8 @@ import io.attune.adaptation.model.ModelCard;
 import io.attune.adaptation.runtime.OnnxClassifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,6 +83,12 @@ final class EvaluateCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).", completionCandidates = MethodNames.class)
   private String method;
 
+  @Option(names = "--hyper", paramLabel = "NAME=VALUE",
+      description = "With --bundle: override one of the method's hyperparameters, e.g. "
+          + "optimizer.lr=0.0005 or guard.window=5 (repeatable; an unknown name is refused "
+          + "with the names the method has).")
+  private Map<String, String> hyperparameters = new LinkedHashMap<>();
+
   @Option(names = "--domains", paramLabel = "FILE",
       description = "With --bundle: a domain index per image (as 'attune simulate export' "
           + "writes), to report error per domain and reset per domain.")
@@ -118,7 +126,7 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     if (bundleDir != null) {
       return new AdaptationRun(spec, new AdaptationRun.Options(bundleDir, method,
-          labelled.images, labelled.labels, domains, schedule, seed, reset, batchSize, threads,
+          hyperparameters, labelled.images, labelled.labels, domains, schedule, seed, reset, batchSize, threads,
           report)).call();
     }
     if (schedule != null || report != null) {

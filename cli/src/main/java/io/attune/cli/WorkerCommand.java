@@ -84,6 +84,11 @@ final class WorkerCommand implements Callable<Integer> {
       description = "Method for --bundle: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   private String method;
 
+  @Option(names = "--hyper", paramLabel = "NAME=VALUE",
+      description = "A hyperparameter of --method for --bundle, e.g. optimizer.lr=0.0005 "
+          + "(repeatable; a catalog file sets them per model and cohort).")
+  private Map<String, String> hyperparameters = new LinkedHashMap<>();
+
   @Option(names = "--batch", defaultValue = "64", paramLabel = "N",
       description = "Batch size for --bundle (default: ${DEFAULT-VALUE}).")
   private int batch;
@@ -179,7 +184,8 @@ final class WorkerCommand implements Callable<Integer> {
 
   private ModelCatalog singleBundleCatalog() {
     String id = modelId != null ? modelId : ModelBundle.open(bundleDir).manifest().name();
-    return ModelCatalog.single(id, bundleDir, method, batch, maxLatencyMs);
+    return ModelCatalog.single(id, bundleDir, new ModelCatalog.Adaptation(method, batch,
+        maxLatencyMs, hyperparameters));
   }
 
   private Map<String, String> properties() throws IOException {

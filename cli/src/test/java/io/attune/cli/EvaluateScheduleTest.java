@@ -81,4 +81,27 @@ class EvaluateScheduleTest {
     assertThat(err.toString()).contains("cannot be reset per domain; reset never instead");
     assertThat(err.toString().strip().lines()).hasSize(4);
   }
+
+  @Test
+  void normWithAlphaOneMixesInOnlySourceStatisticsAndSoPredictsLikeTheSource() throws Exception {
+    Path report = dir.resolve("norm-alpha1.json");
+
+    assertThat(run("evaluate", "--bundle", bundle.toString(), "--method", "norm",
+        "--hyper", "alpha=1", "--schedule", "gaussian_noise:5+samples:192",
+        "--report", report.toString())).isZero();
+
+    JsonNode json = new ObjectMapper().readTree(Files.readString(report));
+    assertThat(json.get("error").asDouble()).isEqualTo(json.get("sourceError").asDouble());
+    assertThat(json.get("error").asDouble()).isGreaterThan(0.3);
+  }
+
+  @Test
+  void anUnknownHyperparameterIsAOneLineErrorListingTheKnownOnes() {
+    assertThat(run("evaluate", "--bundle", bundle.toString(), "--method", "tent",
+        "--hyper", "optimiser.lr=0.1", "--schedule", "fog:5+samples:64")).isEqualTo(2);
+
+    assertThat(err.toString()).contains("--hyper: unknown hyperparameter optimiser.lr for "
+        + "method tent; it has: ").contains("optimizer.lr");
+    assertThat(err.toString().strip().lines()).hasSize(1);
+  }
 }

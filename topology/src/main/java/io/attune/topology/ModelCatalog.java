@@ -2,16 +2,19 @@ package io.attune.topology;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -26,11 +29,17 @@ import java.util.regex.Pattern;
  *       "method": "tent",
  *       "batchSize": 64,
  *       "maxLatencyMs": 10000,
+ *       "hyperparameters": { "optimizer.lr": 0.0005 },
  *       "cohorts": { "night-shift": { "method": "norm", "batchSize": 32 } }
  *     }
  *   }
  * }
  * }</pre>
+ *
+ * <p>{@code hyperparameters} override the method's defaults by name (see
+ * {@code io.attune.adaptation.method.Hyperparameters}); a cohort that names the same method
+ * adds its own on top of the model's, one that names another method starts from that method's
+ * defaults.
  *
  * @param models entries by model id
  */
@@ -53,8 +62,20 @@ public record ModelCatalog(Map<String, Model> models) {
    * @param method method name ({@code io.attune.adaptation.method.Methods#NAMES})
    * @param batchSize samples per adaptation step
    * @param maxLatencyMs stream time after which a partial batch is adapted anyway
+   * @param hyperparameters overrides of the method's defaults by name; empty for the defaults
    */
-  public record Adaptation(String method, int batchSize, long maxLatencyMs) {}
+  public record Adaptation(String method, int batchSize, long maxLatencyMs,
+      Map<String, String> hyperparameters) {
+
+    public Adaptation {
+      hyperparameters = Collections.unmodifiableMap(new TreeMap<>(hyperparameters));
+    }
+
+    /** The method with its default hyperparameters. */
+    public Adaptation(String method, int batchSize, long maxLatencyMs) {
+      this(method, batchSize, maxLatencyMs, Map.of());
+    }
+  }
 
   /**
    * @param id model id, the {@code model} field of the traffic
@@ -82,9 +103,13 @@ public record ModelCatalog(Map<String, Model> models) {
   /** One model, default batching, for a single bundle (the demo, {@code --bundle}). */
   public static ModelCatalog single(String id, Path bundle, String method, int batchSize,
       long maxLatencyMs) {
-    Adaptation adaptation = new Adaptation(method, batchSize, maxLatencyMs);
+    return single(id, bundle, new Adaptation(method, batchSize, maxLatencyMs));
+  }
+
+  /** One model adapted as {@code adaptation} says, for a single bundle. */
+  public static ModelCatalog single(String id, Path bundle, Adaptation adaptation) {
     List<String> problems = new ArrayList<>();
-    check(problems, "model '" + id + "'", adaptation, List.of(method));
+    check(problems, "model '" + id + "'", adaptation, List.of(adaptation.method()));
     if (!NAME.matcher(id).matches()) {
       problems.add("model id '" + id + "' must match " + NAME.pattern());
     }
@@ -146,7 +171,7 @@ public record ModelCatalog(Map<String, Model> models) {
       problems.add(where + ": bundle " + bundle + " is not a directory");
     }
     Adaptation defaults = new Adaptation(m.method, or(m.batchSize, 64), or(m.maxLatencyMs,
-        10_000L));
+        10_000L), hyperparameters(where, m.hyperparameters, problems));
     check(problems, where, defaults, knownMethods);
     Map<String, Adaptation> cohorts = new LinkedHashMap<>();
     if (m.cohorts != null) {
@@ -155,14 +180,46 @@ public record ModelCatalog(Map<String, Model> models) {
         if (!NAME.matcher(cohort).matches()) {
           problems.add(at + ": name must match " + NAME.pattern());
         }
-        Adaptation a = o == null ? defaults : new Adaptation(o.method == null ? defaults.method()
-            : o.method, or(o.batchSize, defaults.batchSize()),
-            or(o.maxLatencyMs, defaults.maxLatencyMs()));
+        Adaptation a = o == null ? defaults : override(at, defaults, o, problems);
         check(problems, at, a, knownMethods);
         cohorts.put(cohort, a);
       });
     }
     return new Model(id, bundle, defaults, cohorts);
+  }
+
+  private static Adaptation override(String where, Adaptation defaults, CohortForm o,
+      List<String> problems) {
+    String method = o.method == null ? defaults.method() : o.method;
+    Map<String, String> hyperparameters = new TreeMap<>();
+    if (method.equals(defaults.method())) {
+      hyperparameters.putAll(defaults.hyperparameters());
+    }
+    hyperparameters.putAll(hyperparameters(where, o.hyperparameters, problems));
+    return new Adaptation(method, or(o.batchSize, defaults.batchSize()),
+        or(o.maxLatencyMs, defaults.maxLatencyMs()), hyperparameters);
+  }
+
+  /** JSON scalars as text; a list of scalars as comma-separated text. */
+  private static Map<String, String> hyperparameters(String where, Map<String, JsonNode> given,
+      List<String> problems) {
+    Map<String, String> out = new TreeMap<>();
+    if (given == null) {
+      return out;
+    }
+    given.forEach((name, value) -> {
+      if (value != null && value.isValueNode() && !value.isNull()) {
+        out.put(name, value.asText());
+      } else if (value != null && value.isArray()) {
+        List<String> items = new ArrayList<>();
+        value.forEach(v -> items.add(v.asText()));
+        out.put(name, String.join(",", items));
+      } else {
+        problems.add(where + ": hyperparameter '" + name + "' must be a number, a boolean, a "
+            + "string or a list of them");
+      }
+    });
+    return out;
   }
 
   private static void check(List<String> problems, String where, Adaptation a,
@@ -193,6 +250,7 @@ public record ModelCatalog(Map<String, Model> models) {
     public String method;
     public Integer batchSize;
     public Long maxLatencyMs;
+    public Map<String, JsonNode> hyperparameters;
     public Map<String, CohortForm> cohorts;
   }
 
@@ -200,6 +258,7 @@ public record ModelCatalog(Map<String, Model> models) {
     public String method;
     public Integer batchSize;
     public Long maxLatencyMs;
+    public Map<String, JsonNode> hyperparameters;
   }
 
   /** A catalog that cannot be used; the message names the file and every problem. */

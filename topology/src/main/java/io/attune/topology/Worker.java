@@ -70,6 +70,12 @@ public final class Worker implements AutoCloseable {
         ? new RuntimeOptions(threads, RuntimeOptions.Provider.CUDA, 0)
         : RuntimeOptions.cpu(threads);
     ModelRegistry models = new ModelRegistry(catalog, runtime);
+    List<String> problems = models.validate();
+    if (!problems.isEmpty()) {
+      models.close();
+      throw new ModelCatalog.CatalogException("the catalog configures methods that cannot run: "
+          + String.join("; ", problems));
+    }
     TopicSetup.ensureTopics(config);
     WorkerMetrics metrics = new WorkerMetrics();
     Topology topology = AdaptationTopology.build(settings(config), models,

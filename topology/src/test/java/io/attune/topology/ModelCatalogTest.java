@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,5 +49,38 @@ class ModelCatalogTest {
     Files.writeString(file, "{\"models\": {\"m\": {\"bundel\": \"x\"}}}");
     assertThatThrownBy(() -> ModelCatalog.load(file, List.of("tent")))
         .hasMessageStartingWith(file.toString()).hasMessageContaining("bundel");
+  }
+
+  @Test
+  void hyperparametersAreInheritedByCohortsOfTheSameMethodOnly() throws Exception {
+    Files.createDirectories(dir.resolve("bundles/m"));
+    Path file = dir.resolve("catalog.json");
+    Files.writeString(file, """
+        {"models": {"m": {"bundle": "bundles/m", "method": "tent",
+          "hyperparameters": {"optimizer.lr": 0.0005, "statsMomentum": "0.2"},
+          "cohorts": {"night": {"hyperparameters": {"optimizer.lr": 0.001}},
+                      "frozen": {"method": "sar", "hyperparameters": {"frozenModules": ["a", "b"]}}}}}}
+        """);
+    ModelCatalog.Model m = ModelCatalog.load(file, List.of("tent", "sar")).model("m")
+        .orElseThrow();
+
+    assertThat(m.adaptationOf("day").hyperparameters())
+        .isEqualTo(Map.of("optimizer.lr", "5.0E-4", "statsMomentum", "0.2"));
+    assertThat(m.adaptationOf("night").hyperparameters())
+        .isEqualTo(Map.of("optimizer.lr", "0.001", "statsMomentum", "0.2"));
+    assertThat(m.adaptationOf("frozen").hyperparameters())
+        .isEqualTo(Map.of("frozenModules", "a,b"));
+  }
+
+  @Test
+  void aHyperparameterThatIsAnObjectIsAProblem() throws Exception {
+    Files.createDirectories(dir.resolve("bundles/m"));
+    Path file = dir.resolve("catalog.json");
+    Files.writeString(file, """
+        {"models": {"m": {"bundle": "bundles/m", "method": "tent",
+          "hyperparameters": {"optimizer": {"lr": 0.1}}}}}
+        """);
+    assertThatThrownBy(() -> ModelCatalog.load(file, List.of("tent")))
+        .hasMessageContaining("hyperparameter 'optimizer' must be a number");
   }
 }

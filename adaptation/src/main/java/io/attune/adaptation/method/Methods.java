@@ -23,37 +23,61 @@ public final class Methods {
    * @throws IllegalArgumentException naming the valid methods when {@code name} is unknown
    */
   public static AdaptationMethod create(String name, ModelBundle bundle, AdaptationStep sessions) {
+    return create(name, bundle, sessions, Hyperparameters.none());
+  }
+
+  /**
+   * Creates a method with some of its hyperparameters overridden (see {@link Hyperparameters}
+   * for the names).
+   *
+   * @throws IllegalArgumentException naming the valid methods when {@code name} is unknown, or
+   *     when an override is unknown to the method, does not parse or is out of range
+   */
+  public static AdaptationMethod create(String name, ModelBundle bundle, AdaptationStep sessions,
+      Hyperparameters overrides) {
+    Hyperparameters h = Hyperparameters.of(overrides.values());
+    AdaptationMethod method = build(name, bundle, sessions, h);
+    h.requireAllUsed(name);
+    return method;
+  }
+
+  private static AdaptationMethod build(String name, ModelBundle bundle, AdaptationStep sessions,
+      Hyperparameters h) {
     ParameterLayout layout = new ParameterLayout(bundle.manifest().layers());
     int classes = bundle.manifest().head().classes();
     return switch (name) {
       case "source" -> new Source(sessions, layout, classes);
-      case "norm" -> new Norm(sessions, layout, classes, Norm.Config.testTimeBatchNorm());
-      case "norm-ema" -> new Norm(sessions, layout, classes, new Norm.Config(0f, 0.05f));
-      case "tent" -> new Tent(sessions, layout, classes, Tent.Config.defaults(),
+      case "norm" -> new Norm(sessions, layout, classes,
+          h.apply(Norm.Config.testTimeBatchNorm()));
+      case "norm-ema" -> new Norm(sessions, layout, classes,
+          h.apply(new Norm.Config(0f, 0.05f)));
+      case "tent" -> new Tent(sessions, layout, classes, h.apply(Tent.Config.defaults()),
           SampleMask.all());
-      case "eata" -> new Eata(sessions, layout, classes, Eata.Config.defaults(classes),
+      case "eata" -> new Eata(sessions, layout, classes, h.apply(Eata.Config.defaults(classes)),
           SourceImages.load(bundle, "eata"), SampleMask.all());
       case "eta" -> Eata.withoutRegularizer(sessions, layout, classes,
-          Eata.Config.defaults(classes), SampleMask.all());
-      case "sar" -> new Sar(sessions, layout, classes, Sar.Config.defaults(classes),
+          h.apply(Eata.Config.defaults(classes)), SampleMask.all());
+      case "sar" -> new Sar(sessions, layout, classes, h.apply(Sar.Config.defaults(classes)),
           SampleMask.all());
-      case "tent+openset" -> new Tent(sessions, layout, classes, Tent.Config.defaults(),
-          new OpenSetFilter(sessions, layout, classes, OpenSetFilter.Config.defaults()));
+      case "tent+openset" -> new Tent(sessions, layout, classes, h.apply(Tent.Config.defaults()),
+          new OpenSetFilter(sessions, layout, classes,
+              h.apply("openset", OpenSetFilter.Config.defaults())));
       case "tent+restore" -> new StochasticRestore(
-          new Tent(sessions, layout, classes, Tent.Config.defaults(), SampleMask.all()),
+          new Tent(sessions, layout, classes, h.apply(Tent.Config.defaults()), SampleMask.all()),
           layout,
-          StochasticRestore.Config.defaults());
+          h.apply("restore", StochasticRestore.Config.defaults()));
       case "tent+guard" -> new CollapseGuard(
-          new Tent(sessions, layout, classes, Tent.Config.defaults(), SampleMask.all()),
+          new Tent(sessions, layout, classes, h.apply(Tent.Config.defaults()), SampleMask.all()),
           layout,
-          CollapseGuard.Config.defaults(classes));
+          h.apply("guard", CollapseGuard.Config.defaults(classes)));
       case "eata+guard" -> new CollapseGuard(
-          new Eata(sessions, layout, classes, Eata.Config.defaults(classes),
+          new Eata(sessions, layout, classes, h.apply(Eata.Config.defaults(classes)),
               SourceImages.load(bundle, "eata"), SampleMask.all()), layout,
-          CollapseGuard.Config.defaults(classes));
+          h.apply("guard", CollapseGuard.Config.defaults(classes)));
       case "sar+guard" -> new CollapseGuard(
-          new Sar(sessions, layout, classes, Sar.Config.defaults(classes), SampleMask.all()),
-          layout, CollapseGuard.Config.defaults(classes));
+          new Sar(sessions, layout, classes, h.apply(Sar.Config.defaults(classes)),
+              SampleMask.all()),
+          layout, h.apply("guard", CollapseGuard.Config.defaults(classes)));
       default -> throw new IllegalArgumentException("unknown method '" + name + "'; known: "
           + String.join(", ", NAMES));
     };

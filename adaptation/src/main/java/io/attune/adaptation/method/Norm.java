@@ -51,6 +51,11 @@ public final class Norm implements AdaptationMethod {
   private final int classes;
   private final Config config;
 
+  /** The hyperparameters this instance runs with. */
+  public Config config() {
+    return config;
+  }
+
   public Norm(AdaptationStep sessions, ParameterLayout layout, int classes, Config config) {
     this.sessions = sessions;
     this.layout = layout;

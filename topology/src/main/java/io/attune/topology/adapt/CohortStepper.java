@@ -60,7 +60,7 @@ public final class CohortStepper {
         () -> new IllegalArgumentException("model '" + model + "' is not in the catalog"));
     ModelCatalog.Adaptation adaptation = models.catalog().model(model).orElseThrow()
         .adaptationOf(cohort);
-    AdaptationMethod method = models.method(model, adaptation.method());
+    AdaptationMethod method = models.method(model, adaptation);
     MethodState before = state == null ? method.initialState() : MethodStateCodec.decode(state);
     AdaptationMethod.Step step = method.step(before, batchOf(bundle, samples));
     Outputs out = step.outputs();

@@ -2,6 +2,7 @@ package io.attune.topology.adapt;
 
 import io.attune.adaptation.bundle.ModelBundle;
 import io.attune.adaptation.method.AdaptationMethod;
+import io.attune.adaptation.method.Hyperparameters;
 import io.attune.adaptation.method.Methods;
 import io.attune.adaptation.runtime.AdaptationStep;
 import io.attune.adaptation.runtime.RuntimeOptions;
@@ -47,11 +48,22 @@ public final class ModelRegistry implements AutoCloseable {
   }
 
   /**
-   * The method for a model, with sessions owned by the calling thread.
+   * The method for a model with its default hyperparameters, with sessions owned by the
+   * calling thread.
    *
    * @throws IllegalArgumentException when the model is not in the catalog
    */
   public AdaptationMethod method(String model, String methodName) {
+    return method(model, new ModelCatalog.Adaptation(methodName, 1, 1));
+  }
+
+  /**
+   * The method a cohort's adaptation names, hyperparameters applied, with sessions owned by the
+   * calling thread.
+   *
+   * @throws IllegalArgumentException when the model is not in the catalog
+   */
+  public AdaptationMethod method(String model, ModelCatalog.Adaptation adaptation) {
     ModelBundle bundle = bundles.get(model);
     if (bundle == null) {
       throw new IllegalArgumentException("model '" + model + "' is not in the catalog");
@@ -64,16 +76,46 @@ public final class ModelRegistry implements AutoCloseable {
       }
       return new ThreadModels(bundle, step, new ConcurrentHashMap<>());
     });
-    return models.methods.computeIfAbsent(methodName,
-        name -> Methods.create(name, models.bundle, models.step));
+    return models.methods.computeIfAbsent(adaptation.method() + adaptation.hyperparameters(),
+        k -> Methods.create(adaptation.method(), models.bundle, models.step,
+            Hyperparameters.of(adaptation.hyperparameters())));
   }
 
   /** Creates, for the calling thread, every model's sessions and configured methods. */
   public void warmUp() {
     catalog.models().forEach((id, m) -> {
-      method(id, m.defaults().method());
-      m.cohorts().values().forEach(a -> method(id, a.method()));
+      method(id, m.defaults());
+      m.cohorts().values().forEach(a -> method(id, a));
     });
+  }
+
+  /**
+   * Builds every method the catalog configures once, on sessions opened for the check and
+   * closed after it, so that a bad hyperparameter stops the worker before it starts rather
+   * than failing its first batch.
+   *
+   * @return one line per problem, naming the model and cohort; empty when all is well
+   */
+  public List<String> validate() {
+    List<String> problems = new ArrayList<>();
+    catalog.models().forEach((id, m) -> {
+      try (AdaptationStep step = bundles.get(id).openStep(runtime)) {
+        check(problems, "model '" + id + "'", m.defaults(), bundles.get(id), step);
+        m.cohorts().forEach((cohort, a) -> check(problems,
+            "model '" + id + "', cohort '" + cohort + "'", a, bundles.get(id), step));
+      }
+    });
+    return problems;
+  }
+
+  private static void check(List<String> problems, String where,
+      ModelCatalog.Adaptation adaptation, ModelBundle bundle, AdaptationStep step) {
+    try {
+      Methods.create(adaptation.method(), bundle, step,
+          Hyperparameters.of(adaptation.hyperparameters()));
+    } catch (IllegalArgumentException e) {
+      problems.add(where + ": " + e.getMessage());
+    }
   }
 
   private record ThreadModels(ModelBundle bundle, AdaptationStep step,
