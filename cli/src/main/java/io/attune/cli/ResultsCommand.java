@@ -4,6 +4,7 @@ import io.attune.adaptation.bundle.BundleManifest;
 import io.attune.adaptation.bundle.ModelBundle;
 import io.attune.adaptation.runtime.AdaptationStep;
 import io.attune.simulators.evaluation.Results;
+import io.attune.simulators.evaluation.ResultsArchive;
 import io.attune.simulators.evaluation.ResultsChart;
 import io.attune.simulators.evaluation.ResultsChecks;
 import io.attune.simulators.evaluation.ResultsPage;
@@ -41,6 +42,10 @@ import picocli.CommandLine.Spec;
       "",
       "The full test split under 17 corruptions and 9 methods takes hours on two cores, so "
           + "--samples takes a class-stratified subset per corruption; the page says how many.",
+      "",
+      "Every run is also written to results.json beside the page. --reuse takes over the "
+          + "runs that archive holds for the same bundle and section, so adding a method "
+          + "measures only that method; --rerun M measures M again after it changed.",
       ""
     },
     footer = {
@@ -51,6 +56,8 @@ import picocli.CommandLine.Spec;
       "                      models/fmnist-resnet/source-memory/labels.npy \\",
       "      --source-images models/fmnist-resnet/source-memory/images.npy",
       "  ./attune results --bundle /tmp/bundle --samples 2000",
+      "  ./attune results --bundle /tmp/bundle --samples 2000 --reuse \\",
+      "      --methods source,norm,norm-ema,tent,eata,sar,lame",
       "  ./attune results --bundle /tmp/bundle --samples 200 --methods source,norm,tent \\",
       "      --out /tmp/results.md"
     })
@@ -91,6 +98,32 @@ final class ResultsCommand implements Callable<Integer> {
           + "cost is a fraction of a point, which a subset would blur).")
   private int cleanSamples;
 
+  @Option(names = "--label-shift-samples", paramLabel = "N", defaultValue = "300",
+      description = "Images per corruption in the label-shift sections (class-sorted and "
+          + "Dirichlet order, severities 3 and 5); 0 skips them (default: ${DEFAULT-VALUE}).")
+  private int labelShiftSamples;
+
+  @Option(names = "--mixed-samples", paramLabel = "N", defaultValue = "500",
+      description = "Images per corruption in the mixed-domains section; 0 skips it "
+          + "(default: ${DEFAULT-VALUE}).")
+  private int mixedSamples;
+
+  @Option(names = "--archive", paramLabel = "FILE",
+      description = "Where every run is also written as JSON (default: results.json beside "
+          + "--out).")
+  private Path archive;
+
+  @Option(names = "--reuse", description = "Take over from the archive the runs it holds for "
+      + "the same bundle and section instead of measuring them again (the page says which); "
+      + "what the archive lacks is measured. For adding a method without hours of re-running "
+      + "the others.")
+  private boolean reuse;
+
+  @Option(names = "--rerun", paramLabel = "M", split = ",",
+      description = "With --reuse: measure these methods again even where the archive has "
+          + "them (after a method changed).")
+  private List<String> rerun = new ArrayList<>();
+
   @Option(names = "--methods", paramLabel = "M", split = ",",
       description = "Methods to run, in table order (default: "
           + "source,norm,norm-ema,tent,eata,sar,tent+guard,eata+guard,sar+guard).")
@@ -107,22 +140,39 @@ final class ResultsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ResultsPlan plan = plan();
     ModelBundle bundle = ModelBundle.open(bundleDir);
+    Path archiveFile = archive != null ? archive
+        : out.toAbsolutePath().resolveSibling("results.json");
+    String model = modelKey(bundle);
+    ResultsArchive.Archive archived = ResultsArchive.Archive.empty();
+    if (reuse) {
+      try {
+        archived = ResultsArchive.read(archiveFile);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--reuse: " + e.getMessage());
+      }
+      if (!archived.model().equals(model)) {
+        throw new ParameterException(spec.commandLine(), "--reuse: " + archiveFile + " was "
+            + "measured on another model (" + archived.model() + "), not " + model);
+      }
+    }
     LabeledImages source = LabeledImages.read(labelled.images, labelled.labels);
     double loadBefore = ResultsPage.loadAverage();
     Results results;
     try (AdaptationStep sessions = bundle.openStep(threads);
         ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), "results",
             plan.totalSamples(source.count()))) {
-      results = ResultsRun.run(bundle, sessions, source, plan, progress);
+      results = ResultsRun.run(bundle, sessions, source, plan, progress, archived,
+          new java.util.HashSet<>(rerun));
     }
     Path chartFile = noChart ? null
         : chart != null ? chart : out.toAbsolutePath().resolveSibling("results.png");
+    String today = LocalDate.now(ZoneOffset.UTC).toString();
     ResultsPage.Context context = new ResultsPage.Context(command(), describe(bundle),
-        machine(loadBefore, ResultsPage.loadAverage()),
-        LocalDate.now(ZoneOffset.UTC).toString(), chartFile == null ? null
+        machine(loadBefore, ResultsPage.loadAverage()), today, chartFile == null ? null
             : out.toAbsolutePath().getParent().relativize(chartFile.toAbsolutePath())
-                .toString());
+                .toString(), results.reused().isEmpty() ? null : archived.date());
     ResultsPage.write(results, context, out);
+    ResultsArchive.write(results, model, today, archiveFile);
     if (chartFile != null) {
       ResultsChart.write(results, chartFile);
     }
@@ -134,7 +184,8 @@ final class ResultsCommand implements Callable<Integer> {
     List<String> chosen = methods == null || methods.isEmpty() ? ResultsPlan.DEFAULT_METHODS
         : methods.stream().map(String::strip).toList();
     try {
-      return ResultsPlan.standard(chosen, samples, batchOneSamples, cleanSamples);
+      return ResultsPlan.standard(chosen, samples, batchOneSamples, cleanSamples,
+          labelShiftSamples, mixedSamples);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -150,10 +201,22 @@ final class ResultsCommand implements Callable<Integer> {
     if (cleanSamples != 10000) {
       parts.add("--clean-samples " + cleanSamples);
     }
+    if (labelShiftSamples != 300) {
+      parts.add("--label-shift-samples " + labelShiftSamples);
+    }
+    if (mixedSamples != 500) {
+      parts.add("--mixed-samples " + mixedSamples);
+    }
     if (methods != null && !methods.isEmpty()) {
       parts.add("--methods " + String.join(",", methods));
     }
     return String.join(" ", parts);
+  }
+
+  /** What an archive must have been measured on: the source model's digest, else its name. */
+  private static String modelKey(ModelBundle bundle) {
+    BundleManifest m = bundle.manifest();
+    return m.sourceSha256() == null ? m.name() : m.name() + "@sha256:" + m.sourceSha256();
   }
 
   private static String describe(ModelBundle bundle) {
@@ -178,7 +241,9 @@ final class ResultsCommand implements Callable<Integer> {
     for (ResultsChecks.Check c : ResultsChecks.of(results)) {
       out.printf("%-7s %s: %s%n", c.status(), c.expectation(), c.detail());
     }
-    out.printf(Locale.ROOT, "took     %.1f min%n", results.seconds() / 60);
+    out.printf(Locale.ROOT, "took     %.1f min%s%n", results.seconds() / 60,
+        results.reused().isEmpty() ? "" : " (" + results.reused().size()
+            + " runs taken over from the archive)");
     out.printf("page     %s%n", page);
     if (chartFile != null) {
       out.printf("chart    %s%n", chartFile);

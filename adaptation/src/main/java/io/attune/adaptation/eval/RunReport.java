@@ -1,6 +1,7 @@
 package io.attune.adaptation.eval;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -143,6 +144,43 @@ public record RunReport(String method, String model, String bundle, int batch,
 
   /** The JSON record, fields in a fixed order. */
   public String toJson() {
+    try {
+      return JSON.writeValueAsString(toMap()) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("cannot write the report as JSON", e);
+    }
+  }
+
+  /**
+   * Reads a report back from its JSON record.
+   *
+   * @throws IllegalArgumentException when the text is not a {@value #FORMAT} record
+   */
+  public static RunReport fromJson(JsonNode root) {
+    if (root == null || !FORMAT.equals(root.path("format").asText())) {
+      throw new IllegalArgumentException("not an " + FORMAT + " record");
+    }
+    List<DomainReport> domains = new ArrayList<>();
+    for (JsonNode d : root.path("domains")) {
+      domains.add(new DomainReport(d.path("index").asInt(), d.path("name").asText(),
+          d.path("labelled").asLong(), d.path("error").asDouble(),
+          d.path("sourceError").asDouble(), d.path("samplesUsed").asLong()));
+    }
+    String reset = root.path("reset").asText();
+    if (!reset.equals("per-domain") && !reset.equals("never")) {
+      throw new IllegalArgumentException("reset '" + reset + "' is neither per-domain nor never");
+    }
+    return new RunReport(root.path("method").asText(), root.path("model").asText(),
+        root.path("bundle").asText(), root.path("batch").asInt(),
+        reset.equals("never") ? StreamEvaluation.Reset.NEVER
+            : StreamEvaluation.Reset.PER_DOMAIN, root.path("stream").asText(), domains,
+        root.path("samples").asLong(), root.path("error").asDouble(),
+        root.path("sourceError").asDouble(), root.path("shareUsed").asDouble(),
+        root.path("samplesPerSecond").asDouble());
+  }
+
+  /** The JSON record as a map, fields in a fixed order, to embed in a larger document. */
+  public Map<String, Object> toMap() {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("format", FORMAT);
     root.put("method", method);
@@ -168,11 +206,7 @@ public record RunReport(String method, String model, String bundle, int batch,
       perDomain.add(m);
     }
     root.put("domains", perDomain);
-    try {
-      return JSON.writeValueAsString(root) + "\n";
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException("cannot write the report as JSON", e);
-    }
+    return root;
   }
 
   /** A Markdown page: what ran, then a table of error per domain beside the source's. */

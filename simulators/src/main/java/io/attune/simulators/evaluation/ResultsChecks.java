@@ -16,6 +16,14 @@ import java.util.Optional;
  *   <li>at batch size 1, {@code norm-ema}'s mean error is below {@code source}'s;
  *   <li>in the continual run, no method ends (last corruption) worse than {@code source}.
  * </ul>
+ * and of the second methods issue (7):
+ * <ul>
+ *   <li>in every class-sorted label-shift section, {@code lame} and {@code roid} each have a
+ *       mean error below both {@code norm}'s and {@code tent}'s;
+ *   <li>in every section, {@code roid}'s mean error is within 1 pp of the best method's;
+ *   <li>{@code adanpc} and {@code t3a} each have a mean error below {@code source}'s;
+ *   <li>{@code cafa}'s mean error is below {@code tent}'s.
+ * </ul>
  * A check whose methods were not run is {@link Status#SKIPPED}.
  */
 public final class ResultsChecks {
@@ -24,6 +32,9 @@ public final class ResultsChecks {
   public static final double NORM_GAIN_PP = 5;
   /** The most that a full pass of EATA over clean data may cost, in percentage points. */
   public static final double EATA_CLEAN_COST_PP = 0.5;
+
+  /** How far ROID may be from the best method of a section, in percentage points. */
+  public static final double ROID_MARGIN_PP = 1;
 
   /** Outcome of a check. */
   public enum Status { PASS, MISS, SKIPPED }
@@ -48,7 +59,92 @@ public final class ResultsChecks {
     checks.add(eataCleanCost(results.clean()));
     checks.add(batchOneEma(results.batchOne()));
     checks.add(continualEnds(results.continual()));
+    for (Results.Section s : results.labelShift()) {
+      if (s.schedule().endsWith("+sorted")) {
+        for (String method : List.of("lame", "roid")) {
+          checks.add(beatsNormAndTent(s, method));
+        }
+      }
+    }
+    for (Results.Section s : results.sections()) {
+      if (s.run("roid").isPresent()) {
+        checks.add(roidNearBest(s));
+      }
+    }
+    if (results.perCorruption().run("roid").isEmpty()) {
+      checks.add(skipped("roid's mean error is within " + ROID_MARGIN_PP + " pp of the best "
+          + "method's in every section", "roid"));
+    }
+    for (String method : List.of("adanpc", "t3a")) {
+      checks.add(below(results.perCorruption(), method, "source"));
+    }
+    checks.add(below(results.perCorruption(), "cafa", "tent"));
     return checks;
+  }
+
+  private static Check beatsNormAndTent(Results.Section s, String method) {
+    String expectation = String.format(Locale.ROOT, "on %s, %s's mean error is below norm's "
+        + "and tent's", describe(s), method);
+    Optional<RunReport> run = s.run(method);
+    Optional<RunReport> norm = s.run("norm");
+    Optional<RunReport> tent = s.run("tent");
+    if (run.isEmpty() || norm.isEmpty() || tent.isEmpty()) {
+      return skipped(expectation, run.isEmpty() ? method : norm.isEmpty() ? "norm" : "tent");
+    }
+    double m = run.get().meanDomainError();
+    boolean pass = m < norm.get().meanDomainError() && m < tent.get().meanDomainError();
+    return new Check(expectation, pass ? Status.PASS : Status.MISS,
+        String.format(Locale.ROOT, "%s %.2f%%, norm %.2f%%, tent %.2f%%", method, pp(m),
+            pp(norm.get().meanDomainError()), pp(tent.get().meanDomainError())));
+  }
+
+  private static Check roidNearBest(Results.Section s) {
+    String expectation = String.format(Locale.ROOT, "on %s, roid's mean error is within %.0f "
+        + "pp of the best method's", describe(s), ROID_MARGIN_PP);
+    RunReport roid = s.run("roid").orElseThrow();
+    RunReport best = s.runs().stream()
+        .min(java.util.Comparator.comparingDouble(ResultsChecks::score)).orElseThrow();
+    double gap = pp(score(roid) - score(best));
+    return new Check(expectation, gap <= ROID_MARGIN_PP ? Status.PASS : Status.MISS,
+        String.format(Locale.ROOT, "roid %.2f%%, best %s %.2f%% (%+.2f pp)", pp(score(roid)),
+            best.method(), pp(score(best)), gap));
+  }
+
+  /** Mean over the domains, except for a mixed stream, whose domains share batches. */
+  private static double score(RunReport r) {
+    return r.stream().startsWith("mixed:") ? r.error() : r.meanDomainError();
+  }
+
+  private static Check below(Results.Section s, String method, String other) {
+    String expectation = method + "'s mean error over the corruptions is below " + other + "'s";
+    Optional<RunReport> run = s.run(method);
+    Optional<RunReport> base = s.run(other);
+    if (run.isEmpty() || base.isEmpty()) {
+      return skipped(expectation, run.isEmpty() ? method : other);
+    }
+    double diff = pp(run.get().meanDomainError() - base.get().meanDomainError());
+    return new Check(expectation, diff < 0 ? Status.PASS : Status.MISS,
+        String.format(Locale.ROOT, "%s %.2f%%, %s %.2f%% (%+.2f pp)", method,
+            pp(run.get().meanDomainError()), other, pp(base.get().meanDomainError()), diff));
+  }
+
+  /** A section in a few words, for a check's expectation. */
+  private static String describe(Results.Section s) {
+    String schedule = s.schedule();
+    if (schedule.startsWith("mixed:")) {
+      return "mixed domains";
+    }
+    if (schedule.contains("+")) {
+      return "label shift (" + ResultsPage.settingName(schedule) + ")";
+    }
+    if (schedule.equals("clean")) {
+      return "clean data";
+    }
+    if (s.batch() == 1) {
+      return "batch size 1";
+    }
+    return s.reset() == io.attune.adaptation.eval.StreamEvaluation.Reset.NEVER ? "the continual run"
+        : "the per-corruption run";
   }
 
   private static Check normGain(Results.Section s) {

@@ -25,9 +25,17 @@ public final class ResultsPage {
    * @param machine cores, CPU, OS and JVM, and the load it ran under
    * @param date when the run finished (a UTC date)
    * @param chart file name of the chart beside the page, or null for none
+   * @param archiveDate date of the archive runs were taken over from, or null when every run
+   *     was measured now
    */
   public record Context(String command, String bundle, String machine, String date,
-      String chart) {}
+      String chart, String archiveDate) {
+
+    /** Every run measured now. */
+    public Context(String command, String bundle, String machine, String date, String chart) {
+      this(command, bundle, machine, date, chart, null);
+    }
+  }
 
   private ResultsPage() {}
 
@@ -40,6 +48,8 @@ public final class ResultsPage {
     continual(md, results);
     batchOne(md, results);
     clean(md, results);
+    labelShift(md, results);
+    mixed(md, results);
     return md.toString();
   }
 
@@ -96,15 +106,33 @@ public final class ResultsPage {
         count(r.perCorruption().samplesPerDomain()), plan.corruptions().size(), plan.severity(),
         plan.seed(), count(r.batchOne().samplesPerDomain()),
         count(r.clean().samplesPerDomain())));
-    md.append(String.format(Locale.ROOT, "- **run time**: %.1f min for all sections%n",
-        r.seconds() / 60));
+    if (!r.labelShift().isEmpty()) {
+      md.append(String.format(Locale.ROOT, "- **label shift**: %s per corruption, %s at "
+          + "severities %s; **mixed**: %s%n", count(plan.labelShiftSamples()),
+          String.join(" and ", plan.labelShifts()), plan.labelShiftSeverities(),
+          r.mixed().map(m -> count(m.samplesPerDomain()) + " per corruption").orElse("not run")));
+    }
+    if (r.reused().isEmpty()) {
+      md.append(String.format(Locale.ROOT, "- **run time**: %.1f min for all sections%n",
+          r.seconds() / 60));
+    } else {
+      long total = r.sections().stream().mapToLong(s -> s.runs().size()).sum();
+      java.util.Set<String> methods = new java.util.TreeSet<>();
+      r.reused().forEach(x -> methods.add(x.substring(0, x.indexOf(" @ "))));
+      md.append(String.format(Locale.ROOT, "- **run time**: %.1f min for the %d runs measured "
+          + "now; %d of %d runs (of %s) were taken over from the archive of %s "
+          + "(`results.json`, same bundle, same sections), measured then%n", r.seconds() / 60,
+          total - r.reused().size(), r.reused().size(), total, String.join(", ", methods),
+          c.archiveDate()));
+    }
     md.append("- **errors** are in % of the labelled samples; means are unweighted over the "
         + "corruptions. **samples/s** counts the method's steps alone (the source model's "
         + "predictions beside them are not timed), over all its runs of the section.\n\n");
   }
 
   private static void checks(StringBuilder md, List<ResultsChecks.Check> checks) {
-    md.append("## Checks\n\nThe expected shape of issue 6, computed from the numbers below.\n\n");
+    md.append("## Checks\n\nThe expected shape of the methods issues (6 and 7), computed from "
+        + "the numbers below.\n\n");
     md.append("| | expectation | numbers |\n|---|---|---|\n");
     for (ResultsChecks.Check c : checks) {
       md.append("| ").append(c.status()).append(" | ").append(c.expectation()).append(" | ")
@@ -172,6 +200,65 @@ public final class ResultsPage {
       md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %+.2f pp | %.1f%% | %.0f |%n",
           run.method(), pct(run.error()), pct(run.sourceError()),
           pct(run.error() - run.sourceError()), pct(run.shareUsed()), run.samplesPerSecond()));
+    }
+    md.append('\n');
+  }
+
+  private static void labelShift(StringBuilder md, Results r) {
+    if (r.labelShift().isEmpty()) {
+      return;
+    }
+    md.append(String.format(Locale.ROOT, "## Label shift%n%nThe corruptions again, reset at "
+        + "each, %s images per corruption, batch %d, but the samples of each corruption come in "
+        + "a non-i.i.d. class order: `sorted` by class (LAME's setting: a batch holds one or two "
+        + "classes) or `dirichlet:0.1` (NOTE's and RoTTA's temporally correlated order). "
+        + "Methods that trust batch statistics or minimize entropy over a batch suffer here; "
+        + "output-level and memory methods should not. Mean error over the corruptions "
+        + "(%%):%n%n", count(r.labelShift().get(0).samplesPerDomain()),
+        r.labelShift().get(0).batch()));
+    md.append("| method |");
+    for (Results.Section s : r.labelShift()) {
+      md.append(' ').append(settingName(s.schedule())).append(" |");
+    }
+    md.append(" samples/s |\n|---|").append("---:|".repeat(r.labelShift().size() + 1))
+        .append('\n');
+    List<RunReport> firstRuns = r.labelShift().get(0).runs();
+    for (RunReport first : firstRuns) {
+      md.append("| ").append(first.method()).append(" |");
+      double speed = 0;
+      for (Results.Section s : r.labelShift()) {
+        RunReport run = s.run(first.method()).orElseThrow();
+        md.append(String.format(Locale.ROOT, " %.2f |", pct(run.meanDomainError())));
+        speed += run.samplesPerSecond() / r.labelShift().size();
+      }
+      md.append(String.format(Locale.ROOT, " %.0f |%n", speed));
+    }
+    md.append('\n');
+  }
+
+  /** {@code sorted, severity 5} from a label-shift section's schedule. */
+  static String settingName(String schedule) {
+    String order = schedule.substring(schedule.lastIndexOf('+') + 1);
+    String body = schedule.substring(0, schedule.lastIndexOf('+'));
+    String severity = body.substring(body.lastIndexOf(':') + 1);
+    return order + ", severity " + severity;
+  }
+
+  private static void mixed(StringBuilder md, Results r) {
+    if (r.mixed().isEmpty()) {
+      return;
+    }
+    Results.Section s = r.mixed().get();
+    md.append(String.format(Locale.ROOT, "## Mixed domains%n%nEvery corruption's %s images "
+        + "shuffled into one stream (SAR's mixed-domain setting): each batch holds several "
+        + "corruptions at once, so its statistics describe none of them. Batch %d, never "
+        + "reset.%n%n", count(s.samplesPerDomain()), s.batch()));
+    md.append("| method | error | source error | samples used | samples/s |\n");
+    md.append("|---|---:|---:|---:|---:|\n");
+    for (RunReport run : s.runs()) {
+      md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.1f%% | %.0f |%n",
+          run.method(), pct(run.error()), pct(run.sourceError()), pct(run.shareUsed()),
+          run.samplesPerSecond()));
     }
     md.append('\n');
   }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.LongConsumer;
 
 /**
@@ -29,16 +30,22 @@ public final class ResultsRun {
   private final LabeledImages source;
   private final ResultsPlan plan;
   private final LongConsumer progress;
+  private final ResultsArchive.Archive archive;
+  private final java.util.Set<String> rerun;
   private final int classes;
+  private final List<String> reused = new ArrayList<>();
   private long done;
 
   private ResultsRun(ModelBundle bundle, AdaptationStep sessions, LabeledImages source,
-      ResultsPlan plan, LongConsumer progress) {
+      ResultsPlan plan, LongConsumer progress, ResultsArchive.Archive archive,
+      java.util.Set<String> rerun) {
     this.bundle = bundle;
     this.sessions = sessions;
     this.source = source;
     this.plan = plan;
     this.progress = progress;
+    this.archive = archive;
+    this.rerun = java.util.Set.copyOf(rerun);
     this.classes = bundle.manifest().head().classes();
   }
 
@@ -53,7 +60,19 @@ public final class ResultsRun {
    */
   public static Results run(ModelBundle bundle, AdaptationStep sessions, LabeledImages source,
       ResultsPlan plan, LongConsumer progress) {
-    return new ResultsRun(bundle, sessions, source, plan, progress).run();
+    return new ResultsRun(bundle, sessions, source, plan, progress,
+        ResultsArchive.Archive.empty(), java.util.Set.of()).run();
+  }
+
+  /**
+   * Runs every section, taking over from {@code archive} the runs it holds for the same
+   * section, except those of the methods in {@code rerun}. The caller checks that the archive
+   * was made with the same bundle.
+   */
+  public static Results run(ModelBundle bundle, AdaptationStep sessions, LabeledImages source,
+      ResultsPlan plan, LongConsumer progress, ResultsArchive.Archive archive,
+      java.util.Set<String> rerun) {
+    return new ResultsRun(bundle, sessions, source, plan, progress, archive, rerun).run();
   }
 
   private Results run() {
@@ -68,8 +87,21 @@ public final class ResultsRun {
         StreamEvaluation.Reset.PER_DOMAIN, plan.batchOneMethods());
     Results.Section clean = section("clean", plan.cleanSamples(), plan.batch(),
         StreamEvaluation.Reset.PER_DOMAIN, plan.methods());
-    return new Results(plan, perCorruption, continual, batchOne, clean,
-        (System.nanoTime() - start) / 1e9);
+    List<Results.Section> labelShift = new ArrayList<>();
+    if (plan.labelShiftSamples() > 0) {
+      for (String order : plan.labelShifts()) {
+        for (int severity : plan.labelShiftSeverities()) {
+          labelShift.add(section(plan.labelShiftSchedule(order, severity),
+              plan.labelShiftSamples(), plan.batch(), StreamEvaluation.Reset.PER_DOMAIN,
+              plan.methods()));
+        }
+      }
+    }
+    Optional<Results.Section> mixed = plan.mixedSamples() == 0 ? Optional.empty()
+        : Optional.of(section(plan.mixedSchedule(), plan.mixedSamples(), plan.batch(),
+            StreamEvaluation.Reset.NEVER, plan.methods()));
+    return new Results(plan, perCorruption, continual, batchOne, clean, labelShift, mixed,
+        (System.nanoTime() - start) / 1e9, reused);
   }
 
   private static void requireKnown(String method) {
@@ -89,7 +121,17 @@ public final class ResultsRun {
     StreamEvaluation.Baseline baseline = memoized(
         StreamEvaluation.Baseline.running(Methods.create("source", bundle, sessions)));
     List<RunReport> runs = new ArrayList<>();
+    String key = ResultsArchive.sectionKey(schedule, batch, reset, subset.count());
     for (String method : methods) {
+      Optional<RunReport> archived = rerun.contains(method) ? Optional.empty()
+          : archive.run(key, method);
+      if (archived.isPresent()) {
+        runs.add(archived.get());
+        reused.add(method + " @ " + key);
+        done += archived.get().samples();
+        progress.accept(done);
+        continue;
+      }
       AdaptationMethod adapted = Methods.create(method, bundle, sessions);
       long before = done;
       StreamEvaluation.Result result = StreamEvaluation.run(adapted, baseline, batches, classes,

@@ -7,8 +7,8 @@ import io.attune.adaptation.bundle.ModelBundle;
 import io.attune.adaptation.eval.RunReport;
 import io.attune.adaptation.eval.StreamEvaluation;
 import io.attune.adaptation.runtime.AdaptationStep;
-import io.attune.simulators.FashionMnist;
 import io.attune.adaptation.ReferenceModel;
+import io.attune.simulators.FashionMnist;
 import io.attune.simulators.corruption.Corruptions;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -105,7 +105,7 @@ class ResultsRunTest {
         .contains("![Mean error over the corruptions per method](results.png)")
         .contains("64 per corruption");
     assertThat(md.lines().filter(l -> l.startsWith("| PASS") || l.startsWith("| MISS")
-        || l.startsWith("| SKIPPED"))).hasSize(7);
+        || l.startsWith("| SKIPPED"))).hasSize(11);
   }
 
   @Test
