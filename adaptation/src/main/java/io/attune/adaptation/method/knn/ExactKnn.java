@@ -58,15 +58,21 @@ public final class ExactKnn implements KnnIndex {
     if (kk <= 0) {
       return new Neighbours(count, Math.max(kk, 0), indices, sims);
     }
-    TopK top = new TopK(kk);
+    // memory rows outside, queries inside: a batch of queries stays in L1 while each memory
+    // row is read once, instead of streaming the whole memory once per query
+    TopK[] tops = new TopK[count];
     for (int q = 0; q < count; q++) {
-      top.clear();
-      for (int r = 0; r < size; r++) {
+      tops[q] = new TopK(kk);
+    }
+    for (int r = 0; r < size; r++) {
+      for (int q = 0; q < count; q++) {
         if (!(skipSelf && r == q)) {
-          top.offer(r, Vectors.dot(queries, q, entries, r, dim));
+          tops[q].offer(r, Vectors.dot(queries, q, entries, r, dim));
         }
       }
-      top.copyTo(indices, sims, q * kk);
+    }
+    for (int q = 0; q < count; q++) {
+      tops[q].copyTo(indices, sims, q * kk);
     }
     return new Neighbours(count, kk, indices, sims);
   }
