@@ -19,6 +19,7 @@ import picocli.CommandLine.HelpCommand;
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {DemoCommand.class, EvaluateCommand.class, EvaluateDriftCommand.class,
         PrepareCommand.class, InspectCommand.class, GradientsCommand.class, BenchCommand.class,
+        KnnBenchCommand.class,
         WorkerBenchCommand.class, WorkerCommand.class, SimulateCommand.class,
         ResultsCommand.class, HelpCommand.class},
     footer = {

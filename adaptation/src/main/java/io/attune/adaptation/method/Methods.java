@@ -13,7 +13,7 @@ public final class Methods {
   /** Names accepted by {@link #create}. */
   public static final List<String> NAMES = List.of("source", "norm", "norm-ema", "tent",
       "eata", "eta", "sar", "tent+openset", "tent+restore", "tent+guard", "eata+guard",
-      "sar+guard");
+      "sar+guard", "lame", "lame+norm", "t3a", "t3a+norm", "adanpc", "adanpc+norm");
 
   private Methods() {}
 
@@ -78,6 +78,20 @@ public final class Methods {
           new Sar(sessions, layout, classes, h.apply(Sar.Config.defaults(classes)),
               SampleMask.all()),
           layout, h.apply("guard", CollapseGuard.Config.defaults(classes)));
+      case "lame" -> new Lame(sessions, layout, classes, h.apply(Lame.Config.defaults()),
+          FeatureForward.Statistics.SOURCE);
+      case "lame+norm" -> new Lame(sessions, layout, classes, h.apply(Lame.Config.defaults()),
+          FeatureForward.Statistics.BATCH);
+      case "t3a" -> new T3a(sessions, layout, BundleArrays.head(bundle),
+          h.apply(T3a.Config.defaults()), FeatureForward.Statistics.SOURCE);
+      case "t3a+norm" -> new T3a(sessions, layout, BundleArrays.head(bundle),
+          h.apply(T3a.Config.defaults()), FeatureForward.Statistics.BATCH);
+      case "adanpc" -> new AdaNpc(sessions, layout, classes,
+          BundleArrays.sourceMemory(bundle, "adanpc"), h.apply(AdaNpc.Config.defaults()),
+          FeatureForward.Statistics.SOURCE);
+      case "adanpc+norm" -> new AdaNpc(sessions, layout, classes,
+          BundleArrays.sourceMemory(bundle, "adanpc"), h.apply(AdaNpc.Config.defaults()),
+          FeatureForward.Statistics.BATCH);
       default -> throw new IllegalArgumentException("unknown method '" + name + "'; known: "
           + String.join(", ", NAMES));
     };

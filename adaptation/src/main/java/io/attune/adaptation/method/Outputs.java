@@ -1,6 +1,8 @@
 package io.attune.adaptation.method;
 
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What one step of a method produces.
@@ -11,9 +13,95 @@ import java.util.Map;
  * @param parameters normalization parameters to publish, by initializer name (scale, bias,
  *     mean, var), the ones an edge should run with to predict like the method now does
  * @param diagnostics what happened in the step
+ * @param memory the non-parametric memory an edge should predict with (T3A's prototypes,
+ *     AdaNPC's kNN entries), or empty for methods that keep none; published beside the
+ *     parameters under the same {@code version}
  */
 public record Outputs(float[] probabilities, int classes, long version,
-    Map<String, float[]> parameters, Diagnostics diagnostics) {
+    Map<String, float[]> parameters, Diagnostics diagnostics, Optional<Memory> memory) {
+
+  public Outputs {
+    if (memory == null) {
+      throw new IllegalArgumentException("memory must not be null; use Optional.empty()");
+    }
+  }
+
+  /** Outputs of a method that keeps no memory. */
+  public Outputs(float[] probabilities, int classes, long version,
+      Map<String, float[]> parameters, Diagnostics diagnostics) {
+    this(probabilities, classes, version, parameters, diagnostics, Optional.empty());
+  }
+
+  /**
+   * A method's non-parametric memory as an edge needs it: labelled feature vectors in the
+   * space of the bundle's penultimate features ({@code head.dim}).
+   *
+   * @param kind what the entries are
+   * @param dim feature dimension
+   * @param features {@code [entries, dim]} row-major
+   * @param labels class of each entry: a predicted class, never a true label
+   * @param weights weight of each entry (T3A: supports behind each prototype; AdaNPC: 1)
+   * @param changedAt the output version at which the content last changed; equal to the
+   *     step's version when this step changed it, so a publisher may skip unchanged memories
+   */
+  public record Memory(Kind kind, int dim, float[] features, int[] labels, float[] weights,
+      long changedAt) {
+
+    /** The two shapes a memory takes, as {@code MemoryUpdate.kind} names them. */
+    public enum Kind {
+      /** Weighted prototypes, at least one per class (T3A): predict by the largest dot product. */
+      PROTOTYPES,
+      /** Labelled entries searched by nearest neighbours (AdaNPC). */
+      KNN
+    }
+
+    public Memory {
+      if (dim < 1 || features.length != labels.length * dim || weights.length != labels.length) {
+        throw new IllegalArgumentException("memory of " + labels.length + " entries of dim "
+            + dim + " needs " + labels.length * dim + " features and " + labels.length
+            + " weights, got " + features.length + " and " + weights.length);
+      }
+      features = features.clone();
+      labels = labels.clone();
+      weights = weights.clone();
+    }
+
+    public int entries() {
+      return labels.length;
+    }
+
+    @Override
+    public float[] features() {
+      return features.clone();
+    }
+
+    @Override
+    public int[] labels() {
+      return labels.clone();
+    }
+
+    @Override
+    public float[] weights() {
+      return weights.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Memory m && kind == m.kind && dim == m.dim && changedAt == m.changedAt
+          && Arrays.equals(features, m.features) && Arrays.equals(labels, m.labels)
+          && Arrays.equals(weights, m.weights);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(labels) * 31 + Long.hashCode(changedAt);
+    }
+
+    @Override
+    public String toString() {
+      return "Memory[" + kind + ", " + entries() + " x " + dim + ", changedAt " + changedAt + "]";
+    }
+  }
 
   /**
    * @param samples samples in the batch
