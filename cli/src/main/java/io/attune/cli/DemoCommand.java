@@ -69,8 +69,9 @@ import picocli.CommandLine.Spec;
           + "a different severity-5 shift. Devices predict forward-only with the newest signed "
           + "parameters of their cohort and upload what CEMA's filter selects; a frozen twin per "
           + "cohort runs the source model on the same samples. The terminal shows, per cohort, "
-          + "samples, params version, frozen and adapted accuracy; at the end the output "
-          + "directory holds report.md and accuracy.png. Ctrl-C stops everything cleanly.",
+          + "samples, params version, frozen and adapted accuracy, and a line per drift alert "
+          + "the worker publishes; at the end the output directory holds report.md (with the "
+          + "alerts) and accuracy.png. Ctrl-C stops everything cleanly.",
       ""
     },
     footer = {
@@ -78,7 +79,9 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  ./attune demo",
       "  ./attune demo --method norm --devices 4 --cohorts 2 --out /tmp/demo",
-      "  ./attune demo --schedule shot_noise:5 --schedule pixelate:5"
+      "  ./attune demo --schedule shot_noise:5 --schedule pixelate:5",
+      "  ./attune demo --schedule 'continual:clean,fog:5+samples:2000' --samples 3000"
+          + "   (clean first: drift alerts)"
     })
 final class DemoCommand implements Callable<Integer> {
 

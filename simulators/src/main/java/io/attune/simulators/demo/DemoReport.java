@@ -39,6 +39,9 @@ public record DemoReport(Settings settings, FleetResult result, List<DriftAlert>
   /** The chart's file name in the output directory. */
   public static final String CHART = "accuracy.png";
 
+  /** A demo schedule whose cohort starts clean, so that its detectors see the shift. */
+  public static final String CLEAN_START_EXAMPLE = "continual:clean,fog:5+samples:2000";
+
   private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern(
       "yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -106,17 +109,16 @@ public record DemoReport(Settings settings, FleetResult result, List<DriftAlert>
     if (alerts.isEmpty()) {
       md.append(String.format(Locale.ROOT, "The worker published no alert on `attune.alerts`. "
           + "Its change detectors take each cohort's baseline from the cohort's first %d "
-          + "batches (%,d uploaded samples at batch %d), so a cohort whose traffic is shifted "
-          + "from its first sample, as the default cohorts are, learns that shift as its "
-          + "normal; and the accuracy guard found no cohort's adapted model unhealthy, so every "
-          + "version carried adapted parameters. A schedule that starts clean shows alerts, "
-          + "e.g. `--schedule 'continual:clean,fog:5+samples:3000' --samples 3000`.%n", warmup,
-          warmup * settings.batchSize(), settings.batchSize()));
+          + "adaptation steps, so a cohort whose traffic is shifted from its first sample, as "
+          + "the default cohorts are, learns that shift as its normal; and the accuracy guard "
+          + "found no cohort's adapted model unhealthy, so every version carried adapted "
+          + "parameters. A schedule that starts clean shows alerts, e.g. `--schedule "
+          + "'%s' --samples 3000`.%n", warmup, CLEAN_START_EXAMPLE));
       return;
     }
     md.append(String.format(Locale.ROOT, "What the worker published on `attune.alerts`, in "
         + "arrival order. Change detectors take each cohort's baseline from its first %d "
-        + "batches; *since* is the params version of the batch that raised the alert; the "
+        + "adaptation steps; *since* is the params version of the batch that raised the alert; the "
         + "estimates are label-free (ATC), of the frozen source and the adapted model.%n%n",
         warmup));
     md.append("| cohort | alert | signal | since | est. source | est. adapted | summary |\n");

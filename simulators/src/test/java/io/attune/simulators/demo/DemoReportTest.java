@@ -65,7 +65,7 @@ class DemoReportTest {
         alert(AlertState.RESOLVED, "bn-divergence", 22, "statistics divergence back")))
         .markdown();
 
-    assertThat(md).contains("## Drift alerts", "first 20 batches");
+    assertThat(md).contains("## Drift alerts", "first 20 adaptation steps");
     assertThat(md).contains("| fog-5 | RAISED | bn-divergence | v22 | 41.2% | 78.6% | "
         + "statistics divergence rose \\| sharply |");
     assertThat(md.indexOf("| RAISED |")).isLessThan(md.indexOf("| RESOLVED |"));
@@ -74,7 +74,8 @@ class DemoReportTest {
   @Test
   void withoutAlertsTheSectionSaysWhyTheDefaultCohortsRaiseNone() {
     assertThat(report().markdown()).contains("## Drift alerts",
-        "published no alert", "first 20 batches (1,280 uploaded samples at batch 64)");
+        "published no alert", "first 20 adaptation steps",
+        "`--schedule '" + DemoReport.CLEAN_START_EXAMPLE + "' --samples 3000`");
   }
 
   @Test
