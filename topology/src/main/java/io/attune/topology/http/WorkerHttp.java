@@ -94,7 +94,7 @@ public final class WorkerHttp implements AutoCloseable {
 
   private void cohorts(HttpExchange ex) throws IOException {
     String path = ex.getRequestURI().getPath().replaceFirst("^/cohorts/?", "");
-    Map<String, Object> all;
+    Map<String, Map<String, Object>> all;
     try {
       all = cohortViews();
     } catch (InvalidStateStoreException e) {
@@ -116,10 +116,8 @@ public final class WorkerHttp implements AutoCloseable {
     Map<String, Object> open = new TreeMap<>();
     try {
       cohortViews().forEach((cohort, view) -> {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> drift = (Map<String, Object>) ((Map<String, Object>) view)
-            .get("drift");
-        if (drift != null && !((java.util.List<?>) drift.get("openAlerts")).isEmpty()) {
+        Object drift = view.get("drift");
+        if (drift instanceof Map<?, ?> d && !((java.util.List<?>) d.get("openAlerts")).isEmpty()) {
           open.put(cohort, drift);
         }
       });
@@ -131,13 +129,13 @@ public final class WorkerHttp implements AutoCloseable {
     send(ex, 200, "application/json", JSON.writeValueAsString(open));
   }
 
-  private Map<String, Object> cohortViews() {
+  private Map<String, Map<String, Object>> cohortViews() {
     ReadOnlyKeyValueStore<String, byte[]> progress = store(TopologyNames.COHORT_PROGRESS_STORE);
     ReadOnlyKeyValueStore<String, byte[]> states = store(TopologyNames.METHOD_STATE_STORE);
     ReadOnlyKeyValueStore<String, byte[]> monitors = store(TopologyNames.DRIFT_MONITOR_STORE);
     Map<String, Map<String, DriftAlert>> raised = metrics.openAlerts();
     Map<String, WorkerMetrics.LatestStep> latest = metrics.latestSteps();
-    Map<String, Object> views = new TreeMap<>();
+    Map<String, Map<String, Object>> views = new TreeMap<>();
     try (KeyValueIterator<String, byte[]> it = progress.all()) {
       while (it.hasNext()) {
         KeyValue<String, byte[]> kv = it.next();
