@@ -87,13 +87,7 @@ public final class CohortStepper {
     Batch batch = batchOf(bundle, samples);
     AdaptationMethod.Step step = method.step(before, batch);
     Outputs out = step.outputs();
-    DriftMonitor.Update drift = models.drift(model).map(d -> {
-      Outputs source = method.name().equals("source") ? out
-          : sourceOutputs(models.method(model, "source"), batch);
-      DriftMonitor.State s = monitorState == null ? d.monitor().initialState()
-          : MonitorStateCodec.decode(monitorState);
-      return d.monitor().update(s, DriftSignals.measure(out, source, d.reference()));
-    }).orElse(null);
+    DriftMonitor.Update drift = monitor(model, method, out, batch, monitorState);
     boolean publishAdapted = drift == null || drift.publishAdapted();
     NormParamsUpdate update = NormParamsUpdate.newBuilder()
         .setModel(model)
@@ -119,9 +113,20 @@ public final class CohortStepper {
         drift == null ? null : drift.state());
   }
 
-  /** The source model on the batch; it keeps no state, so every call starts from source. */
-  private static Outputs sourceOutputs(AdaptationMethod source, Batch batch) {
-    return source.step(source.initialState(), batch).outputs();
+  /**
+   * The cohort's drift monitor after this batch, or null when the model is not monitored. The
+   * source model keeps no state, so its forward starts from the source every time.
+   */
+  private DriftMonitor.Update monitor(String model, AdaptationMethod method, Outputs out,
+      Batch batch, byte[] monitorState) {
+    return models.drift(model).map(d -> {
+      AdaptationMethod source = models.method(model, "source");
+      Outputs sourceOut = method.name().equals("source") ? out
+          : source.step(source.initialState(), batch).outputs();
+      DriftMonitor.State s = monitorState == null ? d.monitor().initialState()
+          : MonitorStateCodec.decode(monitorState);
+      return d.monitor().update(s, DriftSignals.measure(out, sourceOut, d.reference()));
+    }).orElse(null);
   }
 
   private static Batch batchOf(ModelBundle bundle, List<InferenceSample> samples) {
