@@ -62,4 +62,22 @@ public final class ReferenceModel {
       }
     }
   }
+
+  /**
+   * Prepares the reference model (BN kept) into {@code dir} with its 2,000 source images and
+   * their source memory (features and labels of the same samples), all that drift monitoring
+   * needs to calibrate.
+   */
+  public static ModelBundle prepareMonitoredBundle(Path dir) {
+    Path models = modelDir();
+    Path memory = models.resolve("source-memory");
+    try {
+      ModelCard card = ModelCard.read(models.resolve("model.json"));
+      return ModelPreparation.prepare(new ModelPreparation.Options(models.resolve("model.onnx"),
+          dir, card, memory.resolve("features.npy"), memory.resolve("labels.npy"), null,
+          memory.resolve("images.npy")));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 }

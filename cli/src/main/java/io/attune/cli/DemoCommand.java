@@ -7,6 +7,8 @@ import io.attune.adaptation.model.ModelCard;
 import io.attune.edge.UploadFilter;
 import io.attune.schemas.Topics;
 import io.attune.schemas.signing.SigningKeys;
+import io.attune.schemas.DriftAlert;
+import io.attune.simulators.demo.AlertFeed;
 import io.attune.simulators.demo.DemoCohorts;
 import io.attune.simulators.demo.DemoReport;
 import io.attune.simulators.demo.LiveView;
@@ -67,8 +69,9 @@ import picocli.CommandLine.Spec;
           + "a different severity-5 shift. Devices predict forward-only with the newest signed "
           + "parameters of their cohort and upload what CEMA's filter selects; a frozen twin per "
           + "cohort runs the source model on the same samples. The terminal shows, per cohort, "
-          + "samples, params version, frozen and adapted accuracy; at the end the output "
-          + "directory holds report.md and accuracy.png. Ctrl-C stops everything cleanly.",
+          + "samples, params version, frozen and adapted accuracy, and a line per drift alert "
+          + "the worker publishes; at the end the output directory holds report.md (with the "
+          + "alerts) and accuracy.png. Ctrl-C stops everything cleanly.",
       ""
     },
     footer = {
@@ -76,7 +79,9 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  ./attune demo",
       "  ./attune demo --method norm --devices 4 --cohorts 2 --out /tmp/demo",
-      "  ./attune demo --schedule shot_noise:5 --schedule pixelate:5"
+      "  ./attune demo --schedule shot_noise:5 --schedule pixelate:5",
+      "  ./attune demo --schedule 'continual:clean,fog:5+samples:2000' --samples 3000"
+          + "   (clean first: drift alerts)"
     })
 final class DemoCommand implements Callable<Integer> {
 
@@ -167,6 +172,7 @@ final class DemoCommand implements Callable<Integer> {
     Deque<Named> open = new ArrayDeque<>();
     CtrlC ctrlC = CtrlC.install(CLOSE_TIMEOUT);
     FleetResult result = null;
+    List<DriftAlert> alerts = List.of();
     Duration fleetTime = Duration.ZERO;
     boolean stopping = false;
     try {
@@ -197,10 +203,13 @@ final class DemoCommand implements Callable<Integer> {
       console.flush();
       LiveView view = new LiveView(console, interactive() ? LiveView.Mode.INTERACTIVE
           : LiveView.Mode.PLAIN, WINDOW, Duration.ofSeconds(5), System::nanoTime);
+      AlertFeed feed = push(open, "alert feed", AlertFeed.start(Map.of("bootstrap.servers",
+          bootstrap), config.topics().alerts(), view::alert));
       long fleetStart = System.nanoTime();
       result = ctrlC.interruptibly(() -> fleet.run(view));
       fleetTime = Duration.ofNanos(System.nanoTime() - fleetStart);
       view.finish();
+      alerts = feed.alerts();
     } catch (Throwable e) {
       // after Ctrl-C the JVM is shutting down, and whatever was starting may fail because of it
       // (Kafka's broker cannot register its shutdown hook any more): that is the stop, not a bug
@@ -225,7 +234,7 @@ final class DemoCommand implements Callable<Integer> {
       return INTERRUPTED;
     }
     DemoReport report = new DemoReport(new DemoReport.Settings(MODEL_ID, method, batch, devices,
-        samples, WINDOW), result, Duration.between(started, Instant.now()), fleetTime,
+        samples, WINDOW), result, alerts, Duration.between(started, Instant.now()), fleetTime,
         Instant.now());
     report.write(out);
     summarize(console, result, report);
@@ -240,10 +249,17 @@ final class DemoCommand implements Callable<Integer> {
     }
     long t = System.nanoTime();
     Path meta = modelFile.toAbsolutePath().resolveSibling("model.json");
-    Path sourceImages = modelFile.toAbsolutePath().resolveSibling("source-memory/images.npy");
+    Path memory = modelFile.toAbsolutePath().resolveSibling("source-memory");
+    Path sourceImages = memory.resolve("images.npy");
+    // the source memory's labels are those of the source images: the worker's drift
+    // monitoring calibrates its accuracy estimates on them
+    boolean withMemory = Files.isRegularFile(memory.resolve("features.npy"))
+        && Files.isRegularFile(memory.resolve("labels.npy"));
     ModelBundle bundle = ModelPreparation.prepare(new ModelPreparation.Options(modelFile,
-        temp.resolve("bundle"), Files.isRegularFile(meta) ? ModelCard.read(meta) : null, null,
-        null, null, Files.isRegularFile(sourceImages) ? sourceImages : null));
+        temp.resolve("bundle"), Files.isRegularFile(meta) ? ModelCard.read(meta) : null,
+        withMemory ? memory.resolve("features.npy") : null,
+        withMemory ? memory.resolve("labels.npy") : null, null,
+        Files.isRegularFile(sourceImages) ? sourceImages : null));
     console.printf(Locale.ROOT, "  bundle  %s prepared in %.1f s%n", modelFile,
         (System.nanoTime() - t) / 1e9);
     return bundle;

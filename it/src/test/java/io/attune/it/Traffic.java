@@ -45,17 +45,30 @@ final class Traffic {
   /** The first {@code count} test images under a corruption at a severity, labels attached. */
   static List<InferenceSample> corrupted(String cohort, String corruption, int severity,
       int count) {
-    Corruption c = CorruptionRegistry.standard().require(corruption);
+    return images(cohort, 0, count, corruption, severity);
+  }
+
+  /**
+   * Test images {@code from} to {@code from + count - 1}, under a corruption at a severity or
+   * clean when {@code corruption} is null, labels attached.
+   */
+  static List<InferenceSample> images(String cohort, int from, int count, String corruption,
+      int severity) {
+    Corruption c = corruption == null ? null : CorruptionRegistry.standard().require(corruption);
     List<InferenceSample> out = new ArrayList<>();
     try (LabeledReader reader = LabeledReader.open(ReferenceModel.testImages(),
         ReferenceModel.testLabels())) {
+      reader.images().readBytes(from);
+      reader.labels().readLongs(from);
       byte[] pixels = reader.images().readBytes(count);
       long[] labels = reader.labels().readLongs(count);
       for (int i = 0; i < count; i++) {
-        byte[] image = c.apply(Arrays.copyOfRange(pixels, i * 784, (i + 1) * 784), SHAPE,
-            severity, i);
+        byte[] image = Arrays.copyOfRange(pixels, i * 784, (i + 1) * 784);
+        if (c != null) {
+          image = c.apply(image, SHAPE, severity, from + i);
+        }
         out.add(InferenceSample.newBuilder().setModel(MODEL).setCohort(cohort)
-            .setSampleId(cohort + "-" + i).setDevice(null)
+            .setSampleId(cohort + "-" + (from + i)).setDevice(null)
             .setInput(Tensor.newBuilder().setDtype(DType.UINT8).setShape(List.of(1, 28, 28))
                 .setData(ByteBuffer.wrap(image)).build())
             .setLabel((int) labels[i]).build());

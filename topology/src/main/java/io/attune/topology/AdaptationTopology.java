@@ -23,8 +23,9 @@ import org.apache.kafka.streams.state.Stores;
  * tests and by the integration tests:
  *
  * <pre>
- * traffic -> validate -+-> adapt (buffer, step; 3 stores) -+-> params
+ * traffic -> validate -+-> adapt (buffer, step; 4 stores) -+-> params
  *                      |                                   +-> predictions
+ *                      |                                   +-> alerts
  *                      +-> dlq
  * </pre>
  *
@@ -39,12 +40,13 @@ public final class AdaptationTopology {
    * @param traffic topic the samples arrive on
    * @param params topic refreshed parameters go to
    * @param predictions topic adapted predictions go to
+   * @param alerts topic drift alerts go to
    * @param deadLetters topic rejected records go to
    * @param punctuateEvery stream-time interval at which partial batches are checked for age
    * @param maxRecordBytes largest traffic value accepted
    */
-  public record Settings(String traffic, String params, String predictions, String deadLetters,
-      Duration punctuateEvery, int maxRecordBytes) {}
+  public record Settings(String traffic, String params, String predictions, String alerts,
+      String deadLetters, Duration punctuateEvery, int maxRecordBytes) {}
 
   public static Topology build(Settings settings, ModelRegistry models, RecordCodecs codecs,
       StepObserver observer) {
@@ -63,12 +65,15 @@ public final class AdaptationTopology {
     topology.addStateStore(store(TopologyNames.SAMPLE_BUFFER_STORE), TopologyNames.ADAPT);
     topology.addStateStore(store(TopologyNames.COHORT_PROGRESS_STORE), TopologyNames.ADAPT);
     topology.addStateStore(store(TopologyNames.METHOD_STATE_STORE), TopologyNames.ADAPT);
+    topology.addStateStore(store(TopologyNames.DRIFT_MONITOR_STORE), TopologyNames.ADAPT);
     topology.addSink(TopologyNames.DLQ_SINK, settings.deadLetters(), new ByteArraySerializer(),
         new ByteArraySerializer(), TopologyNames.VALIDATE);
     topology.addSink(TopologyNames.PARAMS_SINK, settings.params(), new ByteArraySerializer(),
         new ByteArraySerializer(), TopologyNames.ADAPT);
     topology.addSink(TopologyNames.PREDICTIONS_SINK, settings.predictions(),
         new ByteArraySerializer(), new ByteArraySerializer(), TopologyNames.ADAPT);
+    topology.addSink(TopologyNames.ALERTS_SINK, settings.alerts(), new ByteArraySerializer(),
+        new ByteArraySerializer(), TopologyNames.ADAPT);
     return topology;
   }
 

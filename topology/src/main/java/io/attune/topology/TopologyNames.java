@@ -13,6 +13,7 @@ public final class TopologyNames {
   public static final String DLQ_SINK = "attune-dlq-sink";
   public static final String PARAMS_SINK = "attune-params-sink";
   public static final String PREDICTIONS_SINK = "attune-predictions-sink";
+  public static final String ALERTS_SINK = "attune-alerts-sink";
 
   /** Samples waiting for their cohort's next batch, key {@code model/cohort|seq}. */
   public static final String SAMPLE_BUFFER_STORE = "attune-sample-buffer";
@@ -20,6 +21,11 @@ public final class TopologyNames {
   public static final String COHORT_PROGRESS_STORE = "attune-cohort-progress";
   /** Per cohort: the adaptation method's state, key {@code model/cohort}. */
   public static final String METHOD_STATE_STORE = "attune-method-state";
+  /**
+   * Per monitored cohort: the drift monitor's state (detectors, publishing guard, estimate
+   * window), {@code MonitorStateCodec} bytes, key {@code model/cohort}.
+   */
+  public static final String DRIFT_MONITOR_STORE = "attune-drift-monitor";
 
   private TopologyNames() {}
 }

@@ -69,7 +69,8 @@ public final class Worker implements AutoCloseable {
     RuntimeOptions runtime = "cuda".equals(config.getString(WorkerConfig.RUNTIME_PROVIDER_CONFIG))
         ? new RuntimeOptions(threads, RuntimeOptions.Provider.CUDA, 0)
         : RuntimeOptions.cpu(threads);
-    ModelRegistry models = new ModelRegistry(catalog, runtime);
+    ModelRegistry models = new ModelRegistry(catalog, runtime,
+        config.getBoolean(WorkerConfig.DRIFT_MONITORING_CONFIG));
     List<String> problems = models.validate();
     if (!problems.isEmpty()) {
       models.close();
@@ -117,7 +118,7 @@ public final class Worker implements AutoCloseable {
   static AdaptationTopology.Settings settings(WorkerConfig config) {
     Topics topics = config.topics();
     return new AdaptationTopology.Settings(topics.traffic().name(), topics.params().name(),
-        topics.predictions().name(), topics.dlq().name(),
+        topics.predictions().name(), topics.alerts().name(), topics.dlq().name(),
         Duration.ofMillis(config.getLong(WorkerConfig.PUNCTUATE_INTERVAL_CONFIG)),
         config.getInt(WorkerConfig.MAX_RECORD_BYTES_CONFIG));
   }

@@ -79,6 +79,15 @@ public final class WorkerConfig extends AbstractConfig {
   private static final String RUNTIME_PROVIDER_DOC = "cpu, or cuda on a GPU node (needs the "
       + "onnxruntime_gpu build, see deploy/README.md).";
 
+  public static final String DRIFT_MONITORING_CONFIG = "drift.monitoring.enabled";
+  private static final String DRIFT_MONITORING_DOC = "Monitor each cohort's drift (see "
+      + "docs/drift.md): per batch, one extra forward of the source model, drift signals, "
+      + "change detectors and label-free accuracy estimates; DriftAlert records on the alerts "
+      + "topic; and guarded publishing (the source parameters, as a new version, while the "
+      + "adapted model looks unhealthy). Needs the bundle's source images and their labels "
+      + "(prepare --source-images with --source-memory); a model without them is adapted "
+      + "unmonitored, with a warning. false: every step publishes the adapted parameters.";
+
   public static final ConfigDef DEFINITION = definition();
 
   public WorkerConfig(Map<String, ?> props) {
@@ -120,7 +129,9 @@ public final class WorkerConfig extends AbstractConfig {
         .define(RUNTIME_THREADS_CONFIG, Type.INT, 0, Range.between(0, 256), Importance.LOW,
             RUNTIME_THREADS_DOC)
         .define(RUNTIME_PROVIDER_CONFIG, Type.STRING, "cpu", ValidString.in("cpu", "cuda"),
-            Importance.LOW, RUNTIME_PROVIDER_DOC);
+            Importance.LOW, RUNTIME_PROVIDER_DOC)
+        .define(DRIFT_MONITORING_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM,
+            DRIFT_MONITORING_DOC);
     def.define(TopicsConfig.PREFIX_CONFIG, Type.STRING, TopicsConfig.DEFAULT_PREFIX,
         Importance.MEDIUM, TopicsConfig.PREFIX_DOC);
     for (TopicId id : TopicId.values()) {

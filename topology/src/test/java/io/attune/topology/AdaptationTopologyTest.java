@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AdaptationTopologyTest {
 
   static final AdaptationTopology.Settings SETTINGS = new AdaptationTopology.Settings(
-      "traffic", "params", "predictions", "dlq", Duration.ofMillis(100), 64 * 1024);
+      "traffic", "params", "predictions", "alerts", "dlq", Duration.ofMillis(100), 64 * 1024);
   static final int BATCH = 4;
   static final long LATENCY_MS = 1_000;
 
@@ -67,7 +67,7 @@ class AdaptationTopologyTest {
   static void prepareBundle() {
     ReferenceModel.prepareBundle(bundleDir);
     models = new ModelRegistry(ModelCatalog.single(TrafficFixtures.MODEL, bundleDir, "tent",
-        BATCH, LATENCY_MS), RuntimeOptions.cpu(1));
+        BATCH, LATENCY_MS), RuntimeOptions.cpu(1), true);
   }
 
   @AfterAll
@@ -251,12 +251,26 @@ class AdaptationTopologyTest {
   }
 
   @Test
+  void aBundleWithoutSourceLabelsIsAdaptedUnmonitoredAndRaisesNoAlert() {
+    assertThat(models.drift(TrafficFixtures.MODEL)).as("the fixture bundle keeps source images "
+        + "but no labels, so drift calibration is impossible").isEmpty();
+    startDefault();
+    TrafficFixtures.samples("a", 2 * BATCH, 0, 1).forEach(s -> send(s, 0));
+    assertThat(readParams()).extracting(NormParamsUpdate::getKind)
+        .containsExactly(io.attune.schemas.UpdateKind.ADAPTED,
+            io.attune.schemas.UpdateKind.ADAPTED);
+    assertThat(driver.getKeyValueStore(TopologyNames.DRIFT_MONITOR_STORE).approximateNumEntries())
+        .isZero();
+  }
+
+  @Test
   void everyProcessorAndStoreHasAnExplicitName() {
     String description = AdaptationTopology.build(SETTINGS, models, codecs, StepObserver.NONE)
         .describe().toString();
     assertThat(description).doesNotContain("KSTREAM-").doesNotContain("KTABLE-")
         .contains(TopologyNames.SAMPLE_BUFFER_STORE, TopologyNames.COHORT_PROGRESS_STORE,
-            TopologyNames.METHOD_STATE_STORE, TopologyNames.VALIDATE, TopologyNames.ADAPT);
+            TopologyNames.METHOD_STATE_STORE, TopologyNames.DRIFT_MONITOR_STORE,
+            TopologyNames.VALIDATE, TopologyNames.ADAPT, TopologyNames.ALERTS_SINK);
   }
 
   static InferenceSample withModel(InferenceSample s, String model) {

@@ -25,10 +25,18 @@ final class TrafficFixtures {
    * deviation {@code sigma} (0..255 units), labels attached for evaluation.
    */
   static List<InferenceSample> samples(String cohort, int count, double sigma, long seed) {
+    return samples(cohort, 0, count, sigma, seed);
+  }
+
+  /** Like {@link #samples(String, int, double, long)}, from test image {@code from} on. */
+  static List<InferenceSample> samples(String cohort, int from, int count, double sigma,
+      long seed) {
     List<InferenceSample> out = new ArrayList<>();
     Random noise = new Random(seed);
     try (LabeledReader reader = LabeledReader.open(ReferenceModel.testImages(),
         ReferenceModel.testLabels())) {
+      reader.images().readBytes(from);
+      reader.labels().readLongs(from);
       byte[] pixels = reader.images().readBytes(count);
       long[] labels = reader.labels().readLongs(count);
       for (int i = 0; i < count; i++) {
@@ -37,7 +45,7 @@ final class TrafficFixtures {
           image[p] = (byte) Math.max(0, Math.min(255,
               (image[p] & 0xFF) + Math.round(sigma * noise.nextGaussian())));
         }
-        out.add(sample(cohort, cohort + "-" + i, image, (int) labels[i]));
+        out.add(sample(cohort, cohort + "-" + (from + i), image, (int) labels[i]));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

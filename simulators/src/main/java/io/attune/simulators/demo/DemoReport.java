@@ -1,6 +1,9 @@
 package io.attune.simulators.demo;
 
+import io.attune.adaptation.drift.ChangeDetector;
+import io.attune.adaptation.drift.DriftMonitor;
 import io.attune.edge.UploadFilter;
+import io.attune.schemas.DriftAlert;
 import io.attune.simulators.fleet.CohortSummary;
 import io.attune.simulators.fleet.FleetResult;
 import java.io.IOException;
@@ -11,27 +14,33 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
  * What a demo run leaves behind: {@code report.md}, a table per cohort of frozen against adapted
- * accuracy, params versions, updates applied and refused, uploads sent and skipped; and
- * {@code accuracy.png}, the {@link AccuracyChart} of its timeline.
+ * accuracy, params versions, updates applied and refused, uploads sent and skipped, and the
+ * drift alerts the worker published; and {@code accuracy.png}, the {@link AccuracyChart} of its
+ * timeline.
  *
  * @param settings how the run was set up
  * @param result the fleet's timeline and summaries
+ * @param alerts the alerts read from the alerts topic during the run, in arrival order
  * @param total wall time from the command's start to the end of the fleet's run
  * @param fleet wall time of the fleet's run alone
  * @param finished when the fleet finished
  */
-public record DemoReport(Settings settings, FleetResult result, Duration total, Duration fleet,
-    Instant finished) {
+public record DemoReport(Settings settings, FleetResult result, List<DriftAlert> alerts,
+    Duration total, Duration fleet, Instant finished) {
 
   /** The report's file name in the output directory. */
   public static final String MARKDOWN = "report.md";
   /** The chart's file name in the output directory. */
   public static final String CHART = "accuracy.png";
+
+  /** A demo schedule whose cohort starts clean, so that its detectors see the shift. */
+  public static final String CLEAN_START_EXAMPLE = "continual:clean,fog:5+samples:2000";
 
   private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern(
       "yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
@@ -50,6 +59,7 @@ public record DemoReport(Settings settings, FleetResult result, Duration total, 
   public DemoReport {
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(result, "result");
+    alerts = List.copyOf(alerts);
   }
 
   /** Writes {@link #MARKDOWN} and {@link #CHART} into {@code dir}, creating it if needed. */
@@ -88,7 +98,41 @@ public record DemoReport(Settings settings, FleetResult result, Duration total, 
         + "upload budget.\n\n");
     md.append(String.format(Locale.ROOT, "![Accuracy over the last %d samples of each cohort, "
         + "frozen source against adapted](%s)%n", settings.window(), CHART));
+    alerts(md);
     return md.toString();
+  }
+
+  private void alerts(StringBuilder md) {
+    md.append("\n## Drift alerts\n\n");
+    int warmup = DriftMonitor.Config.defaults().detectors().values().stream()
+        .mapToInt(ChangeDetector.Config::warmup).max().orElse(0);
+    if (alerts.isEmpty()) {
+      md.append(String.format(Locale.ROOT, "The worker published no alert on `attune.alerts`. "
+          + "Its change detectors take each cohort's baseline from the cohort's first %d "
+          + "adaptation steps, so a cohort whose traffic is shifted from its first sample, as "
+          + "the default cohorts are, learns that shift as its normal; and the accuracy guard "
+          + "found no cohort's adapted model unhealthy, so every version carried adapted "
+          + "parameters. A schedule that starts clean shows alerts, e.g. `--schedule "
+          + "'%s' --samples 3000`.%n", warmup, CLEAN_START_EXAMPLE));
+      return;
+    }
+    md.append(String.format(Locale.ROOT, "What the worker published on `attune.alerts`, in "
+        + "arrival order. Change detectors take each cohort's baseline from its first %d "
+        + "adaptation steps; *since* is the params version of the batch that raised the alert; the "
+        + "estimates are label-free (ATC), of the frozen source and the adapted model.%n%n",
+        warmup));
+    md.append("| cohort | alert | signal | since | est. source | est. adapted | summary |\n");
+    md.append("|---|---|---|---:|---:|---:|---|\n");
+    for (DriftAlert a : alerts) {
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | v%d | %s | %s | %s |%n",
+          a.getCohort(), a.getState(), a.getSignal(), a.getFirstBatch(),
+          estimate(a.getSourceAccuracyEstimate()), estimate(a.getAdaptedAccuracyEstimate()),
+          a.getSummary().replace("|", "\\|")));
+    }
+  }
+
+  private static String estimate(Float share) {
+    return share == null ? "-" : percent(share);
   }
 
   private static void table(StringBuilder md, Collection<CohortSummary> cohorts) {

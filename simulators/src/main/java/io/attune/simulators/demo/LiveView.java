@@ -1,5 +1,6 @@
 package io.attune.simulators.demo;
 
+import io.attune.schemas.DriftAlert;
 import io.attune.simulators.fleet.FleetListener;
 import io.attune.simulators.fleet.TimelinePoint;
 import java.io.PrintWriter;
@@ -7,17 +8,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.LongSupplier;
 
 /**
  * The fleet's progress in a terminal, one line per cohort: samples predicted, the newest params
  * version its devices hold, frozen and adapted accuracy so far and over the recent window, the
- * share of samples uploaded and any refused update.
+ * share of samples uploaded and any refused update. Drift alerts from the worker are printed as
+ * they arrive, one line each above the block, and stay in the terminal's history.
  *
  * <p>On an interactive terminal the block is redrawn in place (ANSI cursor movement) a few times
  * a second; otherwise, for a log file or a pipe, the block is printed again every
  * {@code plainEvery}, with the elapsed time, so that the output stays readable line by line.
- * Called on the simulator's thread only.
+ * Called on the simulator's thread only, except {@link #alert}, which any thread may call.
  */
 public final class LiveView implements FleetListener {
 
@@ -41,6 +45,7 @@ public final class LiveView implements FleetListener {
   private long lastShown = Long.MIN_VALUE;
   private int drawnLines;
   private List<TimelinePoint> latest = List.of();
+  private final Queue<DriftAlert> pendingAlerts = new ConcurrentLinkedQueue<>();
 
   /**
    * @param window the samples the recent accuracies cover, for the heading
@@ -57,12 +62,24 @@ public final class LiveView implements FleetListener {
     this.started = nanoTime.getAsLong();
   }
 
+  /** An alert arrived; it is printed at the next tick. Thread-safe. */
+  public void alert(DriftAlert alert) {
+    pendingAlerts.add(alert);
+  }
+
   @Override
   public void onTick(List<TimelinePoint> points) {
     latest = List.copyOf(points);
     long now = nanoTime.getAsLong();
     if (lastShown == Long.MIN_VALUE || now - lastShown >= everyNanos) {
       show(now);
+    } else if (!pendingAlerts.isEmpty()) {
+      if (mode == Mode.INTERACTIVE) {
+        show(now);
+      } else {
+        printAlerts(Duration.ofNanos(now - started));
+        out.flush();
+      }
     }
   }
 
@@ -80,14 +97,33 @@ public final class LiveView implements FleetListener {
       if (drawnLines > 0) {
         out.print("\033[" + drawnLines + "F");
       }
+      // alert lines go where the block was, and the block is redrawn below them
+      printAlerts(Duration.ofNanos(now - started));
       for (String line : lines) {
         out.print(CLEAR_LINE + line + "\n");
       }
       drawnLines = lines.size();
     } else {
+      printAlerts(Duration.ofNanos(now - started));
       lines.forEach(out::println);
     }
     out.flush();
+  }
+
+  private void printAlerts(Duration elapsed) {
+    for (DriftAlert a = pendingAlerts.poll(); a != null; a = pendingAlerts.poll()) {
+      out.print((mode == Mode.INTERACTIVE ? CLEAR_LINE : "") + alertLine(a, elapsed) + "\n");
+    }
+  }
+
+  /**
+   * One alert: when it arrived, cohort, RAISED or RESOLVED, the signal, the params version of
+   * the batch that raised it, and the worker's summary (which ends with the estimates).
+   */
+  static String alertLine(DriftAlert a, Duration elapsed) {
+    return String.format(Locale.ROOT, "alert at %d s: %s %s %s (since v%d): %s",
+        elapsed.toSeconds(), a.getCohort(), a.getState(), a.getSignal(), a.getFirstBatch(),
+        a.getSummary());
   }
 
   /** The block: two heading lines with the elapsed time, then a line per cohort. */

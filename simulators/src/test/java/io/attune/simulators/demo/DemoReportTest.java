@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.attune.edge.UploadFilter;
+import io.attune.schemas.AlertState;
+import io.attune.schemas.DriftAlert;
 import io.attune.simulators.fleet.CohortSummary;
 import io.attune.simulators.fleet.FleetResult;
 import io.attune.simulators.fleet.TimelinePoint;
@@ -40,8 +42,40 @@ class DemoReportTest {
   }
 
   static DemoReport report() {
+    return report(List.of());
+  }
+
+  static DemoReport report(List<DriftAlert> alerts) {
     return new DemoReport(new DemoReport.Settings("fmnist", "tent", 64, 4, 800, 400), result(),
-        Duration.ofSeconds(94), Duration.ofSeconds(76), Instant.parse("2026-11-26T01:33:00Z"));
+        alerts, Duration.ofSeconds(94), Duration.ofSeconds(76),
+        Instant.parse("2026-11-26T01:33:00Z"));
+  }
+
+  static DriftAlert alert(AlertState state, String signal, long since, String summary) {
+    return DriftAlert.newBuilder().setModel("fmnist").setCohort("fog-5").setSignal(signal)
+        .setState(state).setScore(5.5).setThreshold(5).setFirstBatch(since)
+        .setTime(Instant.parse("2026-11-26T01:32:00Z")).setSummary(summary)
+        .setSourceAccuracyEstimate(0.412f).setAdaptedAccuracyEstimate(0.786f).build();
+  }
+
+  @Test
+  void theAlertsSectionListsEveryAlertInArrivalOrderWithItsEstimates() {
+    String md = report(List.of(
+        alert(AlertState.RAISED, "bn-divergence", 22, "statistics divergence rose | sharply"),
+        alert(AlertState.RESOLVED, "bn-divergence", 22, "statistics divergence back")))
+        .markdown();
+
+    assertThat(md).contains("## Drift alerts", "first 20 adaptation steps");
+    assertThat(md).contains("| fog-5 | RAISED | bn-divergence | v22 | 41.2% | 78.6% | "
+        + "statistics divergence rose \\| sharply |");
+    assertThat(md.indexOf("| RAISED |")).isLessThan(md.indexOf("| RESOLVED |"));
+  }
+
+  @Test
+  void withoutAlertsTheSectionSaysWhyTheDefaultCohortsRaiseNone() {
+    assertThat(report().markdown()).contains("## Drift alerts",
+        "published no alert", "first 20 adaptation steps",
+        "`--schedule '" + DemoReport.CLEAN_START_EXAMPLE + "' --samples 3000`");
   }
 
   @Test

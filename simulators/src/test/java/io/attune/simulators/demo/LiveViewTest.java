@@ -43,6 +43,21 @@ class LiveViewTest {
   }
 
   @Test
+  void anAlertIsPrintedAtTheNextTickAboveTheBlockEvenBetweenRefreshes() {
+    LiveView view = view(LiveView.Mode.PLAIN);
+    view.onTick(List.of(point(1, "fog-5", 16, 1)));
+    now.addAndGet(Duration.ofSeconds(2).toNanos());
+    view.alert(DemoReportTest.alert(io.attune.schemas.AlertState.RAISED, "entropy", 22,
+        "prediction entropy rose to 0.83 nats"));
+    view.onTick(List.of(point(2, "fog-5", 32, 22)));
+
+    List<String> lines = text.toString().lines().toList();
+    assertThat(lines.get(lines.size() - 1)).isEqualTo("alert at 2 s: fog-5 RAISED entropy "
+        + "(since v22): prediction entropy rose to 0.83 nats");
+    assertThat(lines.stream().filter(l -> l.startsWith("elapsed"))).hasSize(1);
+  }
+
+  @Test
   void plainModePrintsTheBlockAgainOnlyEverySoOften() {
     LiveView view = view(LiveView.Mode.PLAIN);
     view.onTick(List.of(point(1, "a", 16, 1), point(1, "b", 16, 1)));

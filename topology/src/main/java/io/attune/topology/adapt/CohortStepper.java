@@ -2,6 +2,9 @@ package io.attune.topology.adapt;
 
 import io.attune.adaptation.bundle.BundleManifest;
 import io.attune.adaptation.bundle.ModelBundle;
+import io.attune.adaptation.drift.DriftMonitor;
+import io.attune.adaptation.drift.DriftSignals;
+import io.attune.adaptation.drift.MonitorStateCodec;
 import io.attune.adaptation.method.AdaptationMethod;
 import io.attune.adaptation.method.Batch;
 import io.attune.adaptation.method.MethodState;
@@ -9,6 +12,7 @@ import io.attune.adaptation.method.MethodStateCodec;
 import io.attune.adaptation.method.Outputs;
 import io.attune.schemas.AdaptedPrediction;
 import io.attune.schemas.DType;
+import io.attune.schemas.DriftAlert;
 import io.attune.schemas.InferenceSample;
 import io.attune.schemas.LayerParams;
 import io.attune.schemas.NormParamsUpdate;
@@ -26,7 +30,18 @@ import java.util.Map;
 /**
  * One adaptation step of one cohort, from buffered samples to the records to publish. This is
  * where the Avro records meet the adaptation library: samples in, {@link NormParamsUpdate}
- * (unsigned) and {@link AdaptedPrediction}s out, the method state as bytes on both sides.
+ * (unsigned), {@link AdaptedPrediction}s and {@link DriftAlert}s out, the method state and the
+ * drift monitor state as bytes on both sides.
+ *
+ * <p>For a model with drift monitoring ({@link ModelRegistry#drift}), the step also runs the
+ * {@code source} method's forward on the same batch (one forward without backward, skipped
+ * when the cohort's method is {@code source} itself), measures the batch's
+ * {@link DriftSignals} and updates the cohort's {@link DriftMonitor}. Its guard decides what
+ * the new version carries: the adapted parameters while it allows them, otherwise the source
+ * parameters ({@link UpdateKind#SOURCE}). Either way each step publishes exactly one version,
+ * so versions stay 1, 2, 3, ... The predictions are the adapted model's in both cases: the
+ * topic is the adapted model's output, and a reverted guard shows on the alerts topic and in
+ * the update's kind.
  */
 public final class CohortStepper {
 
@@ -43,43 +58,75 @@ public final class CohortStepper {
    * @param update the new parameters, unsigned (keyId and signature empty)
    * @param predictions one per sample, in the samples' order
    * @param diagnostics the method's diagnostics
+   * @param monitorState the drift monitor state to store, {@link MonitorStateCodec} bytes;
+   *     null when the model is not monitored
+   * @param alerts alerts raised or resolved by this batch, in signal order
+   * @param drift the cohort's drift monitor state after this batch; null when not monitored
    */
   public record Result(byte[] state, NormParamsUpdate update, List<AdaptedPrediction> predictions,
-      Outputs.Diagnostics diagnostics) {}
+      Outputs.Diagnostics diagnostics, byte[] monitorState, List<DriftAlert> alerts,
+      DriftMonitor.State drift) {}
 
   /**
    * Adapts on a batch and predicts it.
    *
    * @param state stored method state, or null before the cohort's first step
+   * @param monitorState stored drift monitor state, or null before the cohort's first
+   *     monitored step
    * @param samplesBefore samples of this cohort adapted on before this batch
    * @param streamTime newest record timestamp of the batch, epoch millis
    */
-  public Result step(String model, String cohort, byte[] state, List<InferenceSample> samples,
-      long samplesBefore, long streamTime) {
+  public Result step(String model, String cohort, byte[] state, byte[] monitorState,
+      List<InferenceSample> samples, long samplesBefore, long streamTime) {
     ModelBundle bundle = models.bundle(model).orElseThrow(
         () -> new IllegalArgumentException("model '" + model + "' is not in the catalog"));
     ModelCatalog.Adaptation adaptation = models.catalog().model(model).orElseThrow()
         .adaptationOf(cohort);
     AdaptationMethod method = models.method(model, adaptation);
     MethodState before = state == null ? method.initialState() : MethodStateCodec.decode(state);
-    AdaptationMethod.Step step = method.step(before, batchOf(bundle, samples));
+    Batch batch = batchOf(bundle, samples);
+    AdaptationMethod.Step step = method.step(before, batch);
     Outputs out = step.outputs();
+    DriftMonitor.Update drift = monitor(model, method, out, batch, monitorState);
+    boolean publishAdapted = drift == null || drift.publishAdapted();
     NormParamsUpdate update = NormParamsUpdate.newBuilder()
         .setModel(model)
         .setCohort(cohort)
         .setVersion(out.version())
         .setBaseVersion(before.version())
-        .setKind(out.diagnostics().reset() ? UpdateKind.SOURCE : UpdateKind.ADAPTED)
+        .setKind(out.diagnostics().reset() || !publishAdapted ? UpdateKind.SOURCE
+            : UpdateKind.ADAPTED)
         .setMethod(method.name())
-        .setLayers(layersOf(bundle.manifest(), out.parameters(), bundle.sourceParameters()))
+        .setLayers(layersOf(bundle.manifest(), publishAdapted ? out.parameters() : Map.of(),
+            bundle.sourceParameters()))
         .setSamples(samplesBefore + samples.size())
         .setMeanEntropy(out.diagnostics().meanEntropy())
         .setCreatedAt(Instant.ofEpochMilli(streamTime))
         .setKeyId("")
         .setSignature(ByteBuffer.allocate(0))
         .build();
+    List<DriftAlert> alerts = drift == null ? List.of() : drift.events().stream()
+        .map(e -> DriftAlerts.of(model, cohort, e, out.version(), streamTime)).toList();
     return new Result(MethodStateCodec.encode(step.state()), update,
-        predictionsOf(samples, out), out.diagnostics());
+        predictionsOf(samples, out), out.diagnostics(),
+        drift == null ? null : MonitorStateCodec.encode(drift.state()), alerts,
+        drift == null ? null : drift.state());
+  }
+
+  /**
+   * The cohort's drift monitor after this batch, or null when the model is not monitored. The
+   * source model keeps no state, so its forward starts from the source every time.
+   */
+  private DriftMonitor.Update monitor(String model, AdaptationMethod method, Outputs out,
+      Batch batch, byte[] monitorState) {
+    return models.drift(model).map(d -> {
+      AdaptationMethod source = models.method(model, "source");
+      Outputs sourceOut = method.name().equals("source") ? out
+          : source.step(source.initialState(), batch).outputs();
+      DriftMonitor.State s = monitorState == null ? d.monitor().initialState()
+          : MonitorStateCodec.decode(monitorState);
+      return d.monitor().update(s, DriftSignals.measure(out, sourceOut, d.reference()));
+    }).orElse(null);
   }
 
   private static Batch batchOf(ModelBundle bundle, List<InferenceSample> samples) {

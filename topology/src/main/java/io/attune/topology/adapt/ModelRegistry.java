@@ -1,9 +1,12 @@
 package io.attune.topology.adapt;
 
 import io.attune.adaptation.bundle.ModelBundle;
+import io.attune.adaptation.drift.DriftMonitor;
+import io.attune.adaptation.drift.DriftReference;
 import io.attune.adaptation.method.AdaptationMethod;
 import io.attune.adaptation.method.Hyperparameters;
 import io.attune.adaptation.method.Methods;
+import io.attune.adaptation.model.InvalidModelException;
 import io.attune.adaptation.runtime.AdaptationStep;
 import io.attune.adaptation.runtime.RuntimeOptions;
 import io.attune.topology.ModelCatalog;
@@ -12,31 +15,73 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The worker's models: every bundle of the catalog opened once, and ONNX Runtime sessions
  * created lazily, one set per stream thread, because a session's scratch buffers are not shared
  * between concurrent steps and Kafka Streams runs each task on exactly one thread.
+ *
+ * <p>With drift monitoring on, each model's {@link DriftReference} is calibrated when the
+ * registry opens, by the source model over the bundle's clean source images and their labels
+ * (a few seconds for 2,000 images). A bundle without them is adapted unmonitored: one warning
+ * line, no failure, because monitoring is an addition to adaptation, not a condition of it.
  */
 public final class ModelRegistry implements AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
+
+  /**
+   * What a monitored model's cohorts are measured against, and the monitor that keeps each
+   * cohort's detectors, guard and estimates (its state lives in a store, not here).
+   */
+  public record Drift(DriftReference reference, DriftMonitor monitor) {}
+
   private final ModelCatalog catalog;
   private final Map<String, ModelBundle> bundles;
+  private final Map<String, Drift> drift;
   private final RuntimeOptions runtime;
   private final Map<String, ThreadModels> perThread = new ConcurrentHashMap<>();
   private final List<AutoCloseable> opened = new ArrayList<>();
 
   /**
-   * Opens every bundle of the catalog.
+   * Opens every bundle of the catalog and, with {@code driftMonitoring}, calibrates each model's
+   * drift reference.
    *
-   * @throws io.attune.adaptation.model.InvalidModelException naming the first unusable bundle
+   * @throws InvalidModelException naming the first unusable bundle
    */
-  public ModelRegistry(ModelCatalog catalog, RuntimeOptions runtime) {
+  public ModelRegistry(ModelCatalog catalog, RuntimeOptions runtime, boolean driftMonitoring) {
     this.catalog = catalog;
     this.runtime = runtime;
     Map<String, ModelBundle> open = new java.util.LinkedHashMap<>();
     catalog.models().forEach((id, m) -> open.put(id, ModelBundle.open(m.bundle())));
     this.bundles = Map.copyOf(open);
+    Map<String, Drift> monitored = new java.util.HashMap<>();
+    if (driftMonitoring) {
+      bundles.forEach((id, bundle) -> calibrate(id, bundle).ifPresent(d -> monitored.put(id, d)));
+    } else {
+      LOG.info("drift monitoring is off (drift.monitoring.enabled=false): no alerts, every "
+          + "step publishes the adapted parameters");
+    }
+    this.drift = Map.copyOf(monitored);
+  }
+
+  private Optional<Drift> calibrate(String id, ModelBundle bundle) {
+    long started = System.nanoTime();
+    try (AdaptationStep sessions = bundle.openStep(runtime)) {
+      DriftReference reference = DriftReference.calibrate(bundle,
+          Methods.create("source", bundle, sessions), Optional.empty());
+      LOG.info(String.format(java.util.Locale.ROOT, "drift monitoring of model '%s': calibrated "
+          + "on %d source images in %.1f s (source accuracy %.1f%%, ATC threshold %.3f nats)",
+          id, reference.calibrationSamples(), (System.nanoTime() - started) / 1e9,
+          100 * reference.calibrationAccuracy(), reference.entropyThreshold()));
+      return Optional.of(new Drift(reference,
+          new DriftMonitor(DriftMonitor.Config.defaults(), reference.classes())));
+    } catch (InvalidModelException e) {
+      LOG.warn("drift monitoring disabled for model '{}': {}", id, e.getMessage());
+      return Optional.empty();
+    }
   }
 
   public ModelCatalog catalog() {
@@ -45,6 +90,11 @@ public final class ModelRegistry implements AutoCloseable {
 
   public Optional<ModelBundle> bundle(String model) {
     return Optional.ofNullable(bundles.get(model));
+  }
+
+  /** The drift reference and monitor of a model; empty when it is not monitored. */
+  public Optional<Drift> drift(String model) {
+    return Optional.ofNullable(drift.get(model));
   }
 
   /**
@@ -81,10 +131,16 @@ public final class ModelRegistry implements AutoCloseable {
             Hyperparameters.of(adaptation.hyperparameters())));
   }
 
-  /** Creates, for the calling thread, every model's sessions and configured methods. */
+  /**
+   * Creates, for the calling thread, every model's sessions and configured methods, and the
+   * {@code source} method of the monitored ones.
+   */
   public void warmUp() {
     catalog.models().forEach((id, m) -> {
       method(id, m.defaults());
+      if (drift.containsKey(id)) {
+        method(id, "source");
+      }
       m.cohorts().values().forEach(a -> method(id, a));
     });
   }

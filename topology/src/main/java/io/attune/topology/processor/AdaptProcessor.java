@@ -1,6 +1,7 @@
 package io.attune.topology.processor;
 
 import io.attune.schemas.AdaptedPrediction;
+import io.attune.schemas.DriftAlert;
 import io.attune.schemas.InferenceSample;
 import io.attune.schemas.NormParamsUpdate;
 import io.attune.topology.ModelCatalog;
@@ -26,8 +27,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * (record timestamps), not the wall clock, cuts the partial batches, so a replay after a crash
  * cuts exactly the same batches and reaches the same parameters.
  *
- * <p>Everything a step needs lives in the three stores, written in the same transaction as the
- * outputs, so exactly-once processing never loses a buffered sample nor repeats a version.
+ * <p>Everything a step needs lives in the four stores (buffer, progress, method state, drift
+ * monitor state), written in the same transaction as the outputs (parameters, predictions,
+ * alerts), so exactly-once processing never loses a buffered sample nor repeats a version or an
+ * alert.
  */
 public final class AdaptProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
@@ -44,6 +47,7 @@ public final class AdaptProcessor implements Processor<byte[], byte[], byte[], b
   private KeyValueStore<String, byte[]> buffer;
   private KeyValueStore<String, byte[]> progress;
   private KeyValueStore<String, byte[]> methodState;
+  private KeyValueStore<String, byte[]> driftState;
 
   /**
    * @param adaptationOfCohortKey the batching and method of a {@code model/cohort} key
@@ -67,6 +71,7 @@ public final class AdaptProcessor implements Processor<byte[], byte[], byte[], b
     this.buffer = context.getStateStore(TopologyNames.SAMPLE_BUFFER_STORE);
     this.progress = context.getStateStore(TopologyNames.COHORT_PROGRESS_STORE);
     this.methodState = context.getStateStore(TopologyNames.METHOD_STATE_STORE);
+    this.driftState = context.getStateStore(TopologyNames.DRIFT_MONITOR_STORE);
     // ONNX Runtime sessions are made per stream thread; making them now, while the task
     // initializes, keeps seconds of session setup out of the first batch's latency
     warmUp.run();
@@ -121,8 +126,8 @@ public final class AdaptProcessor implements Processor<byte[], byte[], byte[], b
     int slash = cohortKey.indexOf('/');
     long started = System.nanoTime();
     CohortStepper.Result result = stepper.step(cohortKey.substring(0, slash),
-        cohortKey.substring(slash + 1), methodState.get(cohortKey), samples, p.adapted(),
-        p.newestBuffered());
+        cohortKey.substring(slash + 1), methodState.get(cohortKey), driftState.get(cohortKey),
+        samples, p.adapted(), p.newestBuffered());
     long stepNanos = System.nanoTime() - started;
     NormParamsUpdate signed = codecs.sign(result.update());
     byte[] key = cohortKey.getBytes(StandardCharsets.UTF_8);
@@ -133,12 +138,22 @@ public final class AdaptProcessor implements Processor<byte[], byte[], byte[], b
     }
     context.forward(new Record<>(key, codecs.encode(signed), timestamp),
         TopologyNames.PARAMS_SINK);
+    for (DriftAlert alert : result.alerts()) {
+      context.forward(new Record<>(key, codecs.encode(alert), timestamp),
+          TopologyNames.ALERTS_SINK);
+    }
     methodState.put(cohortKey, result.state());
+    if (result.monitorState() != null) {
+      driftState.put(cohortKey, result.monitorState());
+    }
     for (String k : keys) {
       buffer.delete(k);
     }
     progress.put(cohortKey, p.afterStep().encode());
     observer.stepped(cohortKey, signed, result.diagnostics(), stepNanos);
+    if (result.drift() != null) {
+      observer.monitored(cohortKey, result.drift(), result.alerts());
+    }
   }
 
   private CohortProgress progressOf(String cohortKey) {

@@ -2,6 +2,7 @@ package io.attune.topology.processor;
 
 import io.attune.schemas.AdaptedPrediction;
 import io.attune.schemas.DeadLetter;
+import io.attune.schemas.DriftAlert;
 import io.attune.schemas.InferenceSample;
 import io.attune.schemas.NormParamsUpdate;
 
@@ -19,6 +20,8 @@ public interface RecordCodecs {
   byte[] encode(NormParamsUpdate update);
 
   byte[] encode(DeadLetter deadLetter);
+
+  byte[] encode(DriftAlert alert);
 
   /** The update with its key id and Ed25519 signature set. */
   NormParamsUpdate sign(NormParamsUpdate update);

@@ -2,6 +2,7 @@ package io.attune.topology.processor;
 
 import io.attune.schemas.AdaptedPrediction;
 import io.attune.schemas.DeadLetter;
+import io.attune.schemas.DriftAlert;
 import io.attune.schemas.InferenceSample;
 import io.attune.schemas.NormParamsUpdate;
 import io.attune.schemas.serde.RecordType;
@@ -38,6 +39,11 @@ public final class SignedRecordCodecs implements RecordCodecs {
   @Override
   public byte[] encode(DeadLetter deadLetter) {
     return RecordType.DEAD_LETTER.codec().encode(deadLetter);
+  }
+
+  @Override
+  public byte[] encode(DriftAlert alert) {
+    return RecordType.DRIFT_ALERT.codec().encode(alert);
   }
 
   @Override

@@ -25,7 +25,7 @@ class ModelRegistryTest {
     try (ModelRegistry registry = new ModelRegistry(catalog(
         new ModelCatalog.Adaptation("tent", 64, 1000, Map.of("optimizer.lr", "0.0005")),
         Map.of("night", new ModelCatalog.Adaptation("norm", 64, 1000, Map.of("alpha", "0.3")))),
-        RuntimeOptions.cpu(1))) {
+        RuntimeOptions.cpu(1), false)) {
       assertThat(registry.validate()).isEmpty();
     }
   }
@@ -35,7 +35,7 @@ class ModelRegistryTest {
     try (ModelRegistry registry = new ModelRegistry(catalog(
         new ModelCatalog.Adaptation("tent", 64, 1000, Map.of("optimiser.lr", "0.1")),
         Map.of("night", new ModelCatalog.Adaptation("norm", 64, 1000, Map.of("alpha", "2")))),
-        RuntimeOptions.cpu(1))) {
+        RuntimeOptions.cpu(1), false)) {
       assertThat(registry.validate()).containsExactlyInAnyOrder(
           "model 'm': unknown hyperparameter optimiser.lr for method tent; it has: "
               + "optimizer.beta1, optimizer.beta2, optimizer.eps, optimizer.lr, "
@@ -48,7 +48,7 @@ class ModelRegistryTest {
   void aCohortsHyperparametersReachItsMethod() {
     try (ModelRegistry registry = new ModelRegistry(catalog(
         new ModelCatalog.Adaptation("norm", 64, 1000, Map.of("alpha", "0.25")), Map.of()),
-        RuntimeOptions.cpu(1))) {
+        RuntimeOptions.cpu(1), false)) {
       Norm norm = (Norm) registry.method("m", new ModelCatalog.Adaptation("norm", 64, 1000,
           Map.of("alpha", "0.25")));
       Norm plain = (Norm) registry.method("m", "norm");

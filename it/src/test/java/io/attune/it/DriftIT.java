@@ -1,0 +1,166 @@
+package io.attune.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.attune.adaptation.ReferenceModel;
+import io.attune.schemas.AdaptedPrediction;
+import io.attune.schemas.AlertState;
+import io.attune.schemas.DriftAlert;
+import io.attune.schemas.InferenceSample;
+import io.attune.schemas.NormParamsUpdate;
+import io.attune.schemas.UpdateKind;
+import io.attune.schemas.serde.RecordType;
+import io.attune.schemas.signing.SigningKeys;
+import io.attune.topology.ModelCatalog;
+import io.attune.topology.Worker;
+import io.attune.topology.WorkerConfig;
+import io.attune.topology.embedded.EmbeddedKafka;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A shift injected into a cohort's real traffic, through a real broker and a worker with drift
+ * monitoring on: clean Fashion-MNIST test images (the detectors' 20-batch warm-up), then
+ * {@code fog} at severity 5, then clean images again; and beside it a class-sorted cohort, on
+ * which TENT collapses and the guard publishes the source parameters. The alerts are read back
+ * from {@code attune.alerts} with the topic catalogue's serde, as an operator's consumer would.
+ */
+class DriftIT {
+
+  static final int BATCH = 64;
+  static final int CLEAN = 20 * BATCH;
+  static final int SHIFTED = 6 * BATCH;
+  static final int RETURN = 6 * BATCH;
+  static final int SORTED = 10 * BATCH;
+
+  @TempDir
+  static Path dir;
+  static EmbeddedKafka broker;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    broker = EmbeddedKafka.start(EmbeddedKafka.Options.defaults());
+    KeyPair keys = SigningKeys.generate();
+    SigningKeys.writePrivateKey(dir.resolve("worker.key"), keys.getPrivate());
+    SigningKeys.writePublicKey(dir.resolve("worker.key.pub"), keys.getPublic());
+    ReferenceModel.prepareMonitoredBundle(Files.createDirectories(dir.resolve("bundle")));
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    broker.close();
+  }
+
+  @Test
+  void aShiftIsRaisedOnceAndResolvedOnceOnTheAlertsTopicAndACollapsingCohortGetsTheSource()
+      throws Exception {
+    Map<String, String> props = new HashMap<>();
+    props.put(WorkerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    props.put(WorkerConfig.APPLICATION_ID_CONFIG, "it-drift");
+    props.put(WorkerConfig.SIGNING_KEY_FILE_CONFIG, dir.resolve("worker.key").toString());
+    props.put(WorkerConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+    props.put(WorkerConfig.HTTP_PORT_CONFIG, "0");
+    props.put(WorkerConfig.TOPIC_PARTITIONS_CONFIG, "2");
+    WorkerConfig config = new WorkerConfig(props);
+    ModelCatalog catalog = ModelCatalog.single(Traffic.MODEL, dir.resolve("bundle"), "tent",
+        BATCH, 60_000);
+    try (Worker worker = Worker.start(config, catalog)) {
+      worker.awaitRunning(Duration.ofSeconds(60));
+      List<InferenceSample> traffic = new ArrayList<>();
+      traffic.addAll(Traffic.images("site-a", 0, CLEAN, null, 0));
+      traffic.addAll(Traffic.images("site-a", CLEAN, SHIFTED, "fog", 5));
+      traffic.addAll(Traffic.images("site-a", CLEAN + SHIFTED, RETURN, null, 0));
+      // a second cohort, clean but sorted by class (labels only order the stream): TENT
+      // collapses on it, and the guard publishes the source parameters instead
+      List<InferenceSample> sorted = new ArrayList<>(Traffic.images("sorted", 0, SORTED, null,
+          0));
+      sorted.sort(Comparator.comparing(InferenceSample::getLabel));
+      traffic.addAll(sorted);
+      Traffic.send(broker.bootstrapServers(), config.topics().traffic().name(), traffic);
+
+      List<AdaptedPrediction> predictions = Traffic.readCommitted(broker.bootstrapServers(),
+          config.topics().predictions().name(), traffic.size(), Duration.ofMinutes(4),
+          RecordType.ADAPTED_PREDICTION.codec()::decode);
+      assertThat(predictions).hasSize(traffic.size());
+      String alertsTopic = config.topics().alerts().name();
+      Deserializer<DriftAlert> serde = config.topics().alerts().valueSerde().deserializer();
+      List<DriftAlert> alerts = Traffic.readCommitted(broker.bootstrapServers(), alertsTopic, 1,
+          Duration.ofSeconds(30), bytes -> serde.deserialize(alertsTopic, bytes));
+      List<NormParamsUpdate> all = Traffic.readCommitted(broker.bootstrapServers(),
+          config.topics().params().name(), 42, Duration.ofSeconds(30),
+          RecordType.NORM_PARAMS_UPDATE.codec()::decode);
+      List<NormParamsUpdate> updates = all.stream().filter(u -> u.getCohort().equals("site-a"))
+          .toList();
+      List<NormParamsUpdate> guarded = all.stream().filter(u -> u.getCohort().equals("sorted"))
+          .toList();
+      List<DriftAlert> guardAlerts = alerts.stream().filter(a -> a.getCohort().equals("sorted"))
+          .toList();
+      alerts = alerts.stream().filter(a -> a.getCohort().equals("site-a")).toList();
+      guardAlerts.forEach(a -> System.out.printf("sorted, version %d, %s %s: %s%n",
+          a.getFirstBatch(), a.getState(), a.getSignal(), a.getSummary()));
+      System.out.println("sorted cohort's update kinds: " + guarded.stream()
+          .map(u -> u.getVersion() + ":" + u.getKind()).toList());
+      alerts.forEach(a -> System.out.printf("version %d, %s %s: %s%n", a.getFirstBatch(),
+          a.getState(), a.getSignal(), a.getSummary()));
+
+      Map<String, List<AlertState>> lifecycles = alerts.stream().collect(Collectors.groupingBy(
+          DriftAlert::getSignal, LinkedHashMap::new,
+          Collectors.mapping(DriftAlert::getState, Collectors.toList())));
+      assertThat(lifecycles).as("at least the statistics divergence sees fog").isNotEmpty()
+          .containsKey("bn-divergence").doesNotContainKey("accuracy-guard");
+      assertThat(lifecycles.values()).as("each signal RAISED once and RESOLVED once")
+          .allSatisfy(l -> assertThat(l).containsExactly(AlertState.RAISED,
+              AlertState.RESOLVED));
+      long shiftStart = CLEAN / BATCH + 1;
+      assertThat(alerts).allSatisfy(a -> {
+        assertThat(a.getModel()).isEqualTo(Traffic.MODEL);
+        assertThat(a.getCohort()).isEqualTo("site-a");
+        assertThat(a.getFirstBatch()).as("raised within 3 batches of the shift")
+            .isBetween(shiftStart, shiftStart + 2);
+        assertThat(a.getSourceAccuracyEstimate()).isBetween(0f, 1f);
+        assertThat(a.getAdaptedAccuracyEstimate()).isBetween(0f, 1f);
+      });
+      assertThat(updates).extracting(NormParamsUpdate::getKind).containsOnly(UpdateKind.ADAPTED);
+
+      assertThat(guarded).extracting(NormParamsUpdate::getVersion)
+          .containsExactlyElementsOf(LongStream.rangeClosed(1, SORTED / BATCH).boxed().toList());
+      assertThat(guarded.get(0).getKind()).isEqualTo(UpdateKind.ADAPTED);
+      assertThat(guarded.get(guarded.size() - 1).getKind()).as("still reverted at the end")
+          .isEqualTo(UpdateKind.SOURCE);
+      assertThat(guardAlerts).extracting(DriftAlert::getSignal, DriftAlert::getState)
+          .contains(org.assertj.core.groups.Tuple.tuple("accuracy-guard", AlertState.RAISED));
+      long reverted = guardAlerts.stream().filter(a -> a.getSignal().equals("accuracy-guard"))
+          .findFirst().orElseThrow().getFirstBatch();
+      assertThat(guarded.get((int) reverted - 1).getKind()).as("the version the guard reverted")
+          .isEqualTo(UpdateKind.SOURCE);
+      assertThat(guarded.get((int) reverted - 2).getKind()).isEqualTo(UpdateKind.ADAPTED);
+
+      int port = worker.httpPort().orElseThrow();
+      assertThat(WorkerIT.get(port, "/cohorts/fmnist/site-a")).contains("\"drift\"")
+          .contains("\"publishing\" : \"adapted\"").contains("\"openAlerts\" : [ ]");
+      assertThat(WorkerIT.get(port, "/alerts")).doesNotContain("site-a")
+          .contains("fmnist/sorted", "\"signal\" : \"accuracy-guard\"",
+              "\"publishing\" : \"source\"", "publishing the source parameters at batch");
+      assertThat(WorkerIT.get(port, "/metrics"))
+          .contains("attune_cohort_open_alerts{cohort=\"fmnist/site-a\"} 0.0")
+          .contains("attune_cohort_publishing_adapted{cohort=\"fmnist/sorted\"} 0.0")
+          .contains("attune_cohort_accuracy_estimate{cohort=\"fmnist/site-a\",model=\"source\"}")
+          .contains("attune_alerts_total{signal=\"bn-divergence\",state=\"RESOLVED\"} 1.0");
+    }
+  }
+}
