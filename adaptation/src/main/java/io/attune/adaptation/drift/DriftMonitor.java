@@ -212,8 +212,9 @@ public final class DriftMonitor {
     String summary = reverted
         ? "publishing the source parameters at batch " + batch + ": " + g.reason()
         : String.format(Locale.ROOT, "publishing adapted parameters again at batch %d: "
-            + "agreement with the source's confident predictions %.0f%%, class diversity %.2f "
-            + "of the source's", batch, 100 * g.state().agreement(),
+            + "estimated accuracy %+.1f pp from the source's, agreement with the source's "
+            + "confident predictions %.0f%%, class diversity %.2f of the source's", batch,
+            100 * g.state().estimateGap(), 100 * g.state().agreement(),
             g.state().diversityRatio());
     return new DriftEvent(Signal.ADAPTATION_HEALTH, reverted
         ? ChangeDetector.Transition.RAISED : ChangeDetector.Transition.RESOLVED, batch,

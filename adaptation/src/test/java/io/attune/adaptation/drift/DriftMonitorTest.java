@@ -121,6 +121,31 @@ class DriftMonitorTest {
   }
 
   @Test
+  void aFormatOneStateWithoutTheEstimateWindowStillDecodes() {
+    DriftMonitor.State state = MONITOR.initialState();
+    for (DriftSignals s : stream(30, 10, 10, 4)) {
+      state = MONITOR.update(state, s).state();
+    }
+    byte[] two = MonitorStateCodec.encode(state);
+    // format 1: no guard samples and adapted-confident count (16 bytes before the last 32)
+    byte[] one = new byte[two.length - 16];
+    System.arraycopy(two, 0, one, 0, two.length - 48);
+    System.arraycopy(two, two.length - 32, one, two.length - 48, 32);
+    java.nio.ByteBuffer.wrap(one).putInt(4, 1);
+
+    DriftMonitor.State decoded = MonitorStateCodec.decode(one);
+
+    PublishingGuard.State g = state.guard();
+    assertThat(g.samples()).isGreaterThan(300);
+    assertThat(decoded.guard()).isEqualTo(new PublishingGuard.State(g.confident(),
+        g.agreements(), g.adaptedClasses(), g.sourceClasses(), g.resets(), g.mixing(),
+        g.concentration(), g.reverted()));
+    assertThat(decoded.guard().samples()).isZero();
+    assertThat(decoded.batches()).isEqualTo(state.batches());
+    assertThat(decoded.estimates()).isEqualTo(state.estimates());
+  }
+
+  @Test
   void bytesThatAreNotAStateAreRejectedWithAReason() {
     byte[] good = MonitorStateCodec.encode(MONITOR.initialState());
     byte[] truncated = java.util.Arrays.copyOf(good, good.length - 3);
