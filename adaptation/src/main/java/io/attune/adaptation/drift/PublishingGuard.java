@@ -13,15 +13,15 @@ import java.util.Arrays;
  *       {@link DriftReference}), pooled over the window; it reverts when the adapted estimate is
  *       below the source's by more than {@code estimateMargin} and resumes when the gap is back
  *       within {@code estimateResume}. This is issue 10's rule literally. It catches what
- *       batch-statistics adaptation does on a class-sorted stream: there the adapted model is
- *       unsure as well as wrong (on {@code gaussian_noise:5} sorted by class, TENT's estimate
- *       falls to 2% in the second batch of a class, the source's reads 42%), within 4 to 5
- *       batches of the onset where the agreement check below needs 8. A collapsed model is
- *       confident, so this check alone cannot guard a collapse; the next two do. On i.i.d.
- *       severity-5 data healthy TENT is more confident than the source in every domain (its
- *       lowest pooled gap on the reference model: -0.5 pp), on clean data the per-batch gap
- *       has a standard deviation of 2.2 pp, about 1 pp pooled, so a 5 pp margin is about five
- *       deviations. It is judged once {@code minSamples} (weighted) samples are in the window.
+ *       batch-statistics adaptation does on a class-sorted stream: normalizing a batch of one
+ *       class with its own statistics removes what tells the classes apart, so the adapted
+ *       model becomes unsure as well as wrong, while the frozen source stays sure of the class
+ *       it sees; the gap opens in the first batches of a class, where the agreement check below
+ *       waits for the pooled agreement and the non-i.i.d. gate. A collapsed model is confident,
+ *       so this check alone cannot guard a collapse; the diversity check does. On healthy data
+ *       the adapted model is at least as sure as the source (under a corruption, surer), and
+ *       on clean data the pooled gap varies by about a point, so 5 pp is several deviations.
+ *       It is judged once {@code minSamples} (weighted) samples are in the window.
  *   <li><b>agreement with the source where the source is sure, when batches are not
  *       i.i.d.</b>: of the samples whose source prediction is confident (entropy below the ATC
  *       threshold), the share on which the adapted model predicts the same class. This is the
