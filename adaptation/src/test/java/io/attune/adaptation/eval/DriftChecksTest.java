@@ -75,6 +75,16 @@ class DriftChecksTest {
   }
 
   @Test
+  void aSortedCleanStreamIsJudgedOnAllItsSamples() {
+    Result clean = scored(new DomainScore(0, 1000, 150, 924, 917, 1000, 0.5, 0.5));
+
+    assertThat(DriftChecks.sorted(clean)).isEqualTo(new DriftChecks.Check(true, "on 1000 "
+        + "clean samples: source 92.40%, tent 15.00%, guarded 91.70% (-0.70 pp from the "
+        + "source)"));
+    assertThat(DriftChecks.sorted(scored()).pass()).as("no samples at all").isFalse();
+  }
+
+  @Test
   void theGuardMayGiveUpAtMostHalfAPointOfTheAdaptedAccuracy() {
     Result kept = scored(new DomainScore(1, 1000, 800, 400, 797, 1000, 0.8, 0.4));
     Result lost = scored(new DomainScore(1, 1000, 800, 400, 790, 1000, 0.8, 0.4));
