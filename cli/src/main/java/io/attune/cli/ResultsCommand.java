@@ -59,7 +59,8 @@ import picocli.CommandLine.Spec;
       "  ./attune results --bundle /tmp/bundle --samples 2000 --reuse \\",
       "      --methods source,norm,norm-ema,tent,eata,sar,lame",
       "  ./attune results --bundle /tmp/bundle --samples 200 --methods source,norm,tent \\",
-      "      --out /tmp/results.md"
+      "      --out /tmp/results.md",
+      "  ./attune results --drift --bundle /tmp/bundle     # only the drift section (issue 10)"
     })
 final class ResultsCommand implements Callable<Integer> {
 
@@ -136,8 +137,23 @@ final class ResultsCommand implements Callable<Integer> {
   @Mixin
   private LabelledImagesOptions labelled = new LabelledImagesOptions();
 
+  @Option(names = "--drift",
+      description = "Instead of the methods' sections, regenerate the page's drift section "
+          + "(issue 10: detection delays, false alarms, accuracy estimates, guarded "
+          + "publishing; TENT at batch 64, about 1,500 batches) and its reports in "
+          + "--drift-reports; the rest of the page stays as it is.")
+  private boolean drift;
+
+  @Option(names = "--drift-reports", paramLabel = "DIR",
+      defaultValue = "${sys:attune.home:-.}/docs/drift",
+      description = "Where --drift writes a report per schedule (default: ${DEFAULT-VALUE}).")
+  private Path driftReports;
+
   @Override
   public Integer call() throws Exception {
+    if (drift) {
+      return drift();
+    }
     ResultsPlan plan = plan();
     ModelBundle bundle = ModelBundle.open(bundleDir);
     Path archiveFile = archive != null ? archive
@@ -177,6 +193,22 @@ final class ResultsCommand implements Callable<Integer> {
       ResultsChart.write(results, chartFile);
     }
     print(spec.commandLine().getOut(), results, out, chartFile);
+    return 0;
+  }
+
+  private int drift() throws java.io.IOException {
+    double loadBefore = ResultsPage.loadAverage();
+    long start = System.nanoTime();
+    var outcomes = DriftSuite.run(bundleDir, labelled.images, labelled.labels, driftReports,
+        out, threads, "./attune results --drift --bundle " + bundleDir,
+        String.format(Locale.ROOT, "%s; one-minute load average %.1f at the start (shared)",
+            ResultsPage.describeMachine(), loadBefore),
+        LocalDate.now(ZoneOffset.UTC).toString(), spec.commandLine().getErr());
+    PrintWriter w = spec.commandLine().getOut();
+    w.printf(Locale.ROOT, "took     %.1f min for %d runs%n", (System.nanoTime() - start) / 6e10,
+        outcomes.size());
+    w.printf("page     %s (section drift)%n", out);
+    w.printf("reports  %s%n", driftReports);
     return 0;
   }
 

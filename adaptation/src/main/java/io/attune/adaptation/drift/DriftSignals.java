@@ -39,8 +39,9 @@ import java.util.Arrays;
  * @param agreements samples on which both models predict the same class
  * @param adaptedConfident samples whose adapted prediction is confident: ATC's count for the
  *     adapted model
- * @param sourceJudgedCorrect samples whose adapted prediction is confident and equal to the
- *     source's: ATC's count for the source model, judged by the adapted model
+ * @param sourceJudgedCorrect samples on which both models predict the same class and at least
+ *     one of them is confident: ATC's count for the source model, with the adapted model's
+ *     agreement as a second opinion (see {@link #sourceEstimate()})
  */
 public record DriftSignals(int samples, double statisticsDivergence, double entropy,
     double classDivergence, double adaptedEntropy, boolean reset, double shareUsed,
@@ -152,7 +153,15 @@ public record DriftSignals(int samples, double statisticsDivergence, double entr
     return adaptedConfident / (double) samples;
   }
 
-  /** ATC estimate of the source model's accuracy on this batch, judged by the adapted model. */
+  /**
+   * Estimate of the source model's accuracy on this batch: the share of samples on which the
+   * adapted model predicts the source's class and either model is confident. Plain ATC on the
+   * source's own confidence counts the source's confident mistakes as right, and under a heavy
+   * shift the source is confidently wrong (contrast, fog) or unsure but right (noise); the
+   * adapted model rarely shares a confident mistake, and where it confidently agrees with an
+   * unsure source, the source is usually right. When the method is {@code source} itself it is
+   * plain ATC. Measured against the alternatives in docs/drift.md.
+   */
   public double sourceEstimate() {
     return sourceJudgedCorrect / (double) samples;
   }
@@ -187,7 +196,7 @@ public record DriftSignals(int samples, double statisticsDivergence, double entr
         sc[s]++;
         agree += same ? 1 : 0;
         aConf += adaptedSure ? 1 : 0;
-        judged += adaptedSure && same ? 1 : 0;
+        judged += (adaptedSure || hs < threshold) && same ? 1 : 0;
         if (hs < threshold) {
           sConf++;
           confAgree += same ? 1 : 0;

@@ -13,12 +13,14 @@ import java.util.Map;
  * Bytes of a {@link DriftMonitor.State}: a magic, a format version, then the fields as
  * big-endian IEEE doubles and longs (exact, so a restored monitor continues identically).
  * Detectors are written with their signal's name, so adding a signal later keeps old states
- * readable.
+ * readable. Format 2 adds the guard's estimate window; format 1 states still decode, with an
+ * empty estimate window that fills over the next batches.
  */
 public final class MonitorStateCodec {
 
   private static final int MAGIC = 0x4154444d; // "ATDM"
-  private static final int FORMAT = 1;
+  private static final int FORMAT = 2;
+  private static final int FORMAT_WITHOUT_ESTIMATES = 1;
   /** A monitor state is a few hundred bytes; a longer vector is corrupt input. */
   private static final int MAX_VECTOR = 1 << 20;
 
@@ -44,6 +46,8 @@ public final class MonitorStateCodec {
       out.writeDouble(g.mixing());
       out.writeDouble(g.concentration());
       out.writeBoolean(g.reverted());
+      out.writeDouble(g.samples());
+      out.writeDouble(g.adaptedConfident());
       out.writeLong(state.revertedSince());
       out.writeDouble(state.samples());
       out.writeDouble(state.adaptedConfident());
@@ -65,9 +69,9 @@ public final class MonitorStateCodec {
         throw new IllegalArgumentException("not an Attune drift monitor state (bad magic)");
       }
       int format = in.readInt();
-      if (format != FORMAT) {
+      if (format != FORMAT && format != FORMAT_WITHOUT_ESTIMATES) {
         throw new IllegalArgumentException("drift monitor state format " + format
-            + " is not the supported " + FORMAT);
+            + " is not one of the supported " + FORMAT_WITHOUT_ESTIMATES + " and " + FORMAT);
       }
       long batches = in.readLong();
       int count = in.readInt();
@@ -79,6 +83,11 @@ public final class MonitorStateCodec {
       PublishingGuard.State guard = new PublishingGuard.State(in.readDouble(), in.readDouble(),
           read(in), read(in), in.readDouble(), in.readDouble(), in.readDouble(),
           in.readBoolean());
+      if (format == FORMAT) {
+        guard = new PublishingGuard.State(guard.confident(), guard.agreements(),
+            guard.adaptedClasses(), guard.sourceClasses(), guard.resets(), guard.mixing(),
+            guard.concentration(), guard.reverted(), in.readDouble(), in.readDouble());
+      }
       DriftMonitor.State state = new DriftMonitor.State(batches, detectors, guard,
           in.readLong(), in.readDouble(), in.readDouble(), in.readDouble());
       if (in.available() > 0) {

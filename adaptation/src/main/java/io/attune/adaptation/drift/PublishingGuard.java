@@ -8,6 +8,20 @@ import java.util.Arrays;
  * fake, pooled over a window of recent batches (exponentially weighted, half-life
  * {@code halfLife} batches):
  * <ul>
+ *   <li><b>each model's own accuracy estimate</b>: ATC of the adapted model on its own
+ *       confidence against ATC of the source model on its own (both with the threshold of
+ *       {@link DriftReference}), pooled over the window; it reverts when the adapted estimate is
+ *       below the source's by more than {@code estimateMargin} and resumes when the gap is back
+ *       within {@code estimateResume}. This is issue 10's rule literally. It catches what
+ *       batch-statistics adaptation does on a class-sorted stream: normalizing a batch of one
+ *       class with its own statistics removes what tells the classes apart, so the adapted
+ *       model becomes unsure as well as wrong, while the frozen source stays sure of the class
+ *       it sees; the gap opens in the first batches of a class, where the agreement check below
+ *       waits for the pooled agreement and the non-i.i.d. gate. A collapsed model is confident,
+ *       so this check alone cannot guard a collapse; the diversity check does. On healthy data
+ *       the adapted model is at least as sure as the source (under a corruption, surer), and
+ *       on clean data the pooled gap varies by about a point, so 5 pp is several deviations.
+ *       It is judged once {@code minSamples} (weighted) samples are in the window.
  *   <li><b>agreement with the source where the source is sure, when batches are not
  *       i.i.d.</b>: of the samples whose source prediction is confident (entropy below the ATC
  *       threshold), the share on which the adapted model predicts the same class. This is the
@@ -52,10 +66,25 @@ public final class PublishingGuard {
    *     >= 0
    * @param concentrationFloor or while their concentration on few classes exceeds it (nats),
    *     >= 0
+   * @param estimateMargin revert when the adapted model's estimate is below the source's by
+   *     more than it, in [0, 1]
+   * @param estimateResume resume only when that gap is back within it, in [0, estimateMargin]
+   * @param minSamples weighted samples needed to compare the estimates, >= 0
    */
   public record Config(double halfLife, double minConfident, double agreementFloor,
       double agreementResume, double diversityFloor, double diversityResume, double resetLimit,
-      double mixingFloor, double concentrationFloor) {
+      double mixingFloor, double concentrationFloor, double estimateMargin,
+      double estimateResume, double minSamples) {
+
+    /** The configuration before the estimate check: that check with its default levels. */
+    public Config(double halfLife, double minConfident, double agreementFloor,
+        double agreementResume, double diversityFloor, double diversityResume,
+        double resetLimit, double mixingFloor, double concentrationFloor) {
+      this(halfLife, minConfident, agreementFloor, agreementResume, diversityFloor,
+          diversityResume, resetLimit, mixingFloor, concentrationFloor, DEFAULT_MARGIN,
+          DEFAULT_RESUME, DEFAULT_MIN_SAMPLES);
+    }
+
     public Config {
       new ConfigProblems("guard")
           .require(halfLife > 0, "halfLife must be > 0 batches, got " + halfLife)
@@ -72,6 +101,11 @@ public final class PublishingGuard {
           .require(mixingFloor >= 0, "mixingFloor must be >= 0 nats, got " + mixingFloor)
           .require(concentrationFloor >= 0, "concentrationFloor must be >= 0 nats, got "
               + concentrationFloor)
+          .require(estimateMargin >= 0 && estimateMargin <= 1,
+              "estimateMargin must be in [0, 1], got " + estimateMargin)
+          .require(estimateResume >= 0 && estimateResume <= estimateMargin,
+              "estimateResume must be in [0, estimateMargin], got " + estimateResume)
+          .require(minSamples >= 0, "minSamples must be >= 0, got " + minSamples)
           .throwIfAny();
     }
 
@@ -84,12 +118,19 @@ public final class PublishingGuard {
      * to batch noise of 64 i.i.d. samples on ten classes is about 0.1; a class-sorted stream
      * is above 0.5) or their concentration above 1.2 nats (i.i.d. batches under the heaviest
      * shift measured, {@code contrast:5}, read at most 0.87; a batch of one class, up to
-     * {@code ln 10 = 2.3}).
+     * {@code ln 10 = 2.3}). Estimates: revert when the adapted model's is more than 5 pp
+     * below the source's, resume within 2 pp, judged from 160 weighted samples (from the third
+     * batch of 64 on, when the pooled gap's deviation on clean data is about 1.3 pp).
      */
     public static Config defaults() {
-      return new Config(5, 64, 0.7, 0.8, 0.5, 0.67, 2, 0.3, 1.2);
+      return new Config(5, 64, 0.7, 0.8, 0.5, 0.67, 2, 0.3, 1.2, DEFAULT_MARGIN,
+          DEFAULT_RESUME, DEFAULT_MIN_SAMPLES);
     }
   }
+
+  private static final double DEFAULT_MARGIN = 0.05;
+  private static final double DEFAULT_RESUME = 0.02;
+  private static final double DEFAULT_MIN_SAMPLES = 160;
 
   /**
    * @param confident weighted source-confident samples in the window
@@ -102,13 +143,31 @@ public final class PublishingGuard {
    * @param concentration the batches' class divergence from the prior, peak-held with decay,
    *     nats
    * @param reverted whether the source is being published
+   * @param samples weighted samples in the window
+   * @param adaptedConfident weighted samples whose adapted prediction is confident
    */
   public record State(double confident, double agreements, double[] adaptedClasses,
       double[] sourceClasses, double resets, double mixing, double concentration,
-      boolean reverted) {
+      boolean reverted, double samples, double adaptedConfident) {
     public State {
       adaptedClasses = adaptedClasses.clone();
       sourceClasses = sourceClasses.clone();
+    }
+
+    /** A state without the estimate window (as before the estimate check existed). */
+    public State(double confident, double agreements, double[] adaptedClasses,
+        double[] sourceClasses, double resets, double mixing, double concentration,
+        boolean reverted) {
+      this(confident, agreements, adaptedClasses, sourceClasses, resets, mixing,
+          concentration, reverted, 0, 0);
+    }
+
+    /**
+     * The adapted model's ATC estimate minus the source's, each on its own confidence, over
+     * the window; NaN before any sample.
+     */
+    public double estimateGap() {
+      return samples > 0 ? (adaptedConfident - confident) / samples : Double.NaN;
     }
 
     @Override
@@ -140,13 +199,16 @@ public final class PublishingGuard {
           && Arrays.equals(adaptedClasses, s.adaptedClasses)
           && Arrays.equals(sourceClasses, s.sourceClasses)
           && Double.compare(resets, s.resets) == 0 && Double.compare(mixing, s.mixing) == 0
-          && Double.compare(concentration, s.concentration) == 0 && reverted == s.reverted;
+          && Double.compare(concentration, s.concentration) == 0 && reverted == s.reverted
+          && Double.compare(samples, s.samples) == 0
+          && Double.compare(adaptedConfident, s.adaptedConfident) == 0;
     }
 
     @Override
     public int hashCode() {
       return java.util.Objects.hash(confident, agreements, Arrays.hashCode(adaptedClasses),
-          Arrays.hashCode(sourceClasses), resets, mixing, concentration, reverted);
+          Arrays.hashCode(sourceClasses), resets, mixing, concentration, reverted, samples,
+          adaptedConfident);
     }
   }
 
@@ -174,7 +236,7 @@ public final class PublishingGuard {
   }
 
   public State initialState(int classes) {
-    return new State(0, 0, new double[classes], new double[classes], 0, 0, 0, false);
+    return new State(0, 0, new double[classes], new double[classes], 0, 0, 0, false, 0, 0);
   }
 
   /** Adds one batch to the window and decides. */
@@ -193,12 +255,19 @@ public final class PublishingGuard {
   /** The checks that fail, joined; with {@code resuming}, against the stricter resume levels. */
   private String failing(State s, boolean resuming) {
     StringBuilder why = new StringBuilder();
+    double gap = s.estimateGap();
+    double gapLevel = resuming ? config.estimateResume() : config.estimateMargin();
+    if (s.samples() >= config.minSamples() && gap < -gapLevel) {
+      why.append(String.format(java.util.Locale.ROOT, "its estimated accuracy is %.1f pp "
+          + "below the source's (%s %.1f pp)", -100 * gap,
+          resuming ? "resume within" : "margin", 100 * gapLevel));
+    }
     double agreement = s.agreement();
     double agreementLevel = resuming ? config.agreementResume() : config.agreementFloor();
     boolean nonIid = s.mixing() > config.mixingFloor()
         || s.concentration() > config.concentrationFloor();
     if (s.confident() >= config.minConfident() && agreement < agreementLevel && nonIid) {
-      why.append(String.format(java.util.Locale.ROOT, "the adapted model agrees with only "
+      append(why, String.format(java.util.Locale.ROOT, "the adapted model agrees with only "
           + "%.0f%% of the source's confident predictions (%s %.0f%%) on non-i.i.d. batches "
           + "(class mixing %.2f, concentration %.2f nats)", 100 * agreement,
           resuming ? "resume above" : "floor", 100 * agreementLevel, s.mixing(),
@@ -238,7 +307,9 @@ public final class PublishingGuard {
     double concentration = Math.max(decay * s.concentration(), signals.classDivergence());
     return new State(decay * s.confident() + signals.sourceConfident(),
         decay * s.agreements() + signals.confidentAgreements(), ac, sc,
-        decay * s.resets() + (signals.reset() ? 1 : 0), mixing, concentration, s.reverted());
+        decay * s.resets() + (signals.reset() ? 1 : 0), mixing, concentration, s.reverted(),
+        decay * s.samples() + signals.samples(),
+        decay * s.adaptedConfident() + signals.adaptedConfident());
   }
 
   /**
@@ -263,6 +334,7 @@ public final class PublishingGuard {
 
   private static State withReverted(State s, boolean reverted) {
     return new State(s.confident(), s.agreements(), s.adaptedClasses(), s.sourceClasses(),
-        s.resets(), s.mixing(), s.concentration(), reverted);
+        s.resets(), s.mixing(), s.concentration(), reverted, s.samples(),
+        s.adaptedConfident());
   }
 }

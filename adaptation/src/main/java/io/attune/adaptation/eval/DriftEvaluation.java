@@ -66,13 +66,136 @@ public final class DriftEvaluation {
       Map<Signal, Long> raised, Map<Signal, Long> resolved, List<Signal> openAtEnd) {}
 
   /**
+   * The label-free accuracy estimators the report compares, each a count per sample from the
+   * two models' predictions and whether each is confident (entropy below the ATC threshold of
+   * the reference). The monitor uses {@link #SOURCE_AGREED} and {@link #ADAPTED_OWN}.
+   */
+  public enum Estimator {
+    SOURCE_OWN(false, "ATC on the source's own confidence (Garg et al.)"),
+    SOURCE_JUDGED(false, "the adapted model confident and predicting the source's class"),
+    SOURCE_AGREED(false, "both predict the same class and either is confident (used)"),
+    ADAPTED_OWN(true, "ATC on the adapted model's own confidence (used)"),
+    ADAPTED_CONTESTED_HALF(true, "ATC on its own confidence, but a confident prediction the "
+        + "confident source contradicts counts half");
+
+    private final boolean adapted;
+    private final String description;
+
+    Estimator(boolean adapted, String description) {
+      this.adapted = adapted;
+      this.description = description;
+    }
+
+    /** Whether it estimates the adapted model's accuracy (else the source model's). */
+    public boolean adapted() {
+      return adapted;
+    }
+
+    public String description() {
+      return description;
+    }
+
+    /** How much one sample counts towards the estimate, 0 to 1. */
+    public double count(boolean adaptedSure, boolean sourceSure, boolean same) {
+      return switch (this) {
+        case SOURCE_OWN -> sourceSure ? 1 : 0;
+        case SOURCE_JUDGED -> adaptedSure && same ? 1 : 0;
+        case SOURCE_AGREED -> (adaptedSure || sourceSure) && same ? 1 : 0;
+        case ADAPTED_OWN -> adaptedSure ? 1 : 0;
+        case ADAPTED_CONTESTED_HALF -> !adaptedSure ? 0 : same || !sourceSure ? 1 : 0.5;
+      };
+    }
+
+    /** Each estimator's estimate on one batch, in {@link #values()} order. */
+    public static double[] estimate(float[] adapted, float[] source, int n, int classes,
+        double threshold) {
+      double[] sums = new double[values().length];
+      for (int i = 0; i < n; i++) {
+        boolean a = entropy(adapted, i, classes) < threshold;
+        boolean s = entropy(source, i, classes) < threshold;
+        boolean same = argmax(adapted, i, classes) == argmax(source, i, classes);
+        for (Estimator e : values()) {
+          sums[e.ordinal()] += e.count(a, s, same);
+        }
+      }
+      for (int e = 0; e < sums.length; e++) {
+        sums[e] /= n;
+      }
+      return sums;
+    }
+
+    private static double entropy(float[] p, int row, int classes) {
+      double h = 0;
+      for (int c = 0; c < classes; c++) {
+        double v = p[row * classes + c];
+        h -= v > 0 ? v * Math.log(v) : 0;
+      }
+      return h;
+    }
+
+    private static int argmax(float[] p, int row, int classes) {
+      int best = 0;
+      for (int c = 1; c < classes; c++) {
+        if (p[row * classes + c] > p[row * classes + best]) {
+          best = c;
+        }
+      }
+      return best;
+    }
+  }
+
+  /**
    * Accuracy and its estimates over every batch of one domain.
    *
    * @param estimatedAdapted mean of the batches' ATC estimates of the adapted model
    * @param estimatedSource mean of the batches' ATC estimates of the source model
+   * @param estimators mean of the batches' estimates by each {@link Estimator}, in its order;
+   *     empty when not measured
    */
   public record DomainScore(int domain, long labelled, long adaptedCorrect, long sourceCorrect,
-      long guardedCorrect, long samples, double estimatedAdapted, double estimatedSource) {
+      long guardedCorrect, long samples, double estimatedAdapted, double estimatedSource,
+      double[] estimators) {
+
+    public DomainScore {
+      estimators = estimators.clone();
+    }
+
+    /** A score without the estimator comparison. */
+    public DomainScore(int domain, long labelled, long adaptedCorrect, long sourceCorrect,
+        long guardedCorrect, long samples, double estimatedAdapted, double estimatedSource) {
+      this(domain, labelled, adaptedCorrect, sourceCorrect, guardedCorrect, samples,
+          estimatedAdapted, estimatedSource, new double[0]);
+    }
+
+    @Override
+    public double[] estimators() {
+      return estimators.clone();
+    }
+
+    /** Estimate minus truth of one estimator; NaN when not measured. */
+    public double estimatorError(Estimator e) {
+      if (estimators.length <= e.ordinal()) {
+        return Double.NaN;
+      }
+      return estimators[e.ordinal()] - (e.adapted() ? adaptedAccuracy() : sourceAccuracy());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof DomainScore d && domain == d.domain && labelled == d.labelled
+          && adaptedCorrect == d.adaptedCorrect && sourceCorrect == d.sourceCorrect
+          && guardedCorrect == d.guardedCorrect && samples == d.samples
+          && Double.compare(estimatedAdapted, d.estimatedAdapted) == 0
+          && Double.compare(estimatedSource, d.estimatedSource) == 0
+          && java.util.Arrays.equals(estimators, d.estimators);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(domain, labelled, adaptedCorrect, sourceCorrect,
+          guardedCorrect, samples, estimatedAdapted, estimatedSource,
+          java.util.Arrays.hashCode(estimators));
+    }
 
     public double adaptedAccuracy() {
       return adaptedCorrect / (double) Math.max(1, labelled);
@@ -127,7 +250,9 @@ public final class DriftEvaluation {
       BatchTrace t = score(drift.batches(), majority(b.domains(), domains.size()), b, a, s,
           publishAdapted, signals, update);
       published += publishAdapted ? 1 : 0;
-      tally.add(t, drift);
+      tally.add(t, drift, Estimator.estimate(step.outputs().probabilities(),
+          sourceStep.outputs().probabilities(), b.size(), classes,
+          reference.entropyThreshold()));
       trace.accept(t);
       drift = update.state();
       publishAdapted = update.publishAdapted();
@@ -179,6 +304,7 @@ public final class DriftEvaluation {
   private static final class Tally {
     private final long[][] perDomain;
     private final double[][] estimates;
+    private final double[][] estimators;
     private final List<Segment> segments = new ArrayList<>();
     private final List<DriftEvent> events = new ArrayList<>();
     private int domain = -1;
@@ -191,9 +317,13 @@ public final class DriftEvaluation {
     Tally(int domains) {
       perDomain = new long[domains][5];
       estimates = new double[domains][3];
+      estimators = new double[domains][Estimator.values().length];
     }
 
-    void add(BatchTrace t, DriftMonitor.State before) {
+    void add(BatchTrace t, DriftMonitor.State before, double[] byEstimator) {
+      for (int e = 0; e < byEstimator.length; e++) {
+        estimators[t.domain()][e] += byEstimator[e];
+      }
       if (t.domain() != domain) {
         close(before);
         domain = t.domain();
@@ -242,7 +372,12 @@ public final class DriftEvaluation {
         long[] d = perDomain[i];
         double[] e = estimates[i];
         if (e[2] > 0) {
-          out.add(new DomainScore(i, d[0], d[1], d[2], d[3], d[4], e[0] / e[2], e[1] / e[2]));
+          double[] means = estimators[i].clone();
+          for (int k = 0; k < means.length; k++) {
+            means[k] /= e[2];
+          }
+          out.add(new DomainScore(i, d[0], d[1], d[2], d[3], d[4], e[0] / e[2], e[1] / e[2],
+              means));
         }
       }
       return out;

@@ -159,6 +159,10 @@ public final class DriftReport {
         100 * reference.calibrationAccuracy()));
     md.append(shiftTable(s)).append('\n');
     md.append(estimateTable(r)).append('\n');
+    String estimators = estimatorTable(r);
+    if (!estimators.isEmpty()) {
+      md.append(estimators).append('\n');
+    }
     md.append(eventList(r));
     return md.toString();
   }
@@ -274,6 +278,47 @@ public final class DriftReport {
           100 * (d.estimatedSource() - d.sourceAccuracy()), 100 * d.adaptedAccuracy(),
           100 * d.estimatedAdapted(), 100 * (d.estimatedAdapted() - d.adaptedAccuracy()),
           100 * d.guardedAccuracy()));
+    }
+    return md.toString();
+  }
+
+  /**
+   * Every {@link DriftEvaluation.Estimator}'s mean absolute error (and bias) per domain group;
+   * empty when the run measured none.
+   */
+  static String estimatorTable(Result r) {
+    if (r.scores().stream().allMatch(d -> d.estimators().length == 0)) {
+      return "";
+    }
+    List<java.util.function.Predicate<Domain>> groups = List.of(d -> d.severity() == 5,
+        d -> !d.clean(), Domain::clean);
+    List<String> names = List.of("severity 5", "all shifted", "clean");
+    StringBuilder md = new StringBuilder("### Estimators compared\n\n");
+    md.append("Mean absolute error (bias) in pp over the domains of each group, of every "
+        + "estimator the evaluation measures; the monitor reports the ones marked used.\n\n");
+    md.append("| model | estimator |");
+    List<Integer> present = new ArrayList<>();
+    for (int g = 0; g < groups.size(); g++) {
+      java.util.function.Predicate<Domain> group = groups.get(g);
+      long n = r.scores().stream().filter(d -> group.test(r.domains().get(d.domain()))).count();
+      if (n > 0) {
+        present.add(g);
+        md.append(' ').append(names.get(g)).append(" (").append(n).append(") |");
+      }
+    }
+    md.append("\n|---|---|").append("---:|".repeat(present.size())).append('\n');
+    for (DriftEvaluation.Estimator e : DriftEvaluation.Estimator.values()) {
+      md.append("| ").append(e.adapted() ? r.method() : "source").append(" | ")
+          .append(e.description()).append(" |");
+      for (int g : present) {
+        java.util.function.Predicate<Domain> group = groups.get(g);
+        double[] errors = r.scores().stream().filter(d -> group.test(r.domains()
+            .get(d.domain()))).mapToDouble(d -> d.estimatorError(e)).toArray();
+        md.append(String.format(Locale.ROOT, " %.2f (%+.2f) |", 100 * java.util.Arrays
+            .stream(errors).map(Math::abs).average().orElse(Double.NaN), 100 * java.util.Arrays
+            .stream(errors).average().orElse(Double.NaN)));
+      }
+      md.append('\n');
     }
     return md.toString();
   }

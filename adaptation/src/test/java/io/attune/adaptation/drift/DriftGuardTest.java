@@ -175,6 +175,84 @@ class DriftGuardTest {
         + "source's (floor 0.50)");
   }
 
+  /**
+   * A batch of 64 judged by each model's own confidence: the adapted model agrees with all 40
+   * of the source's confident samples (so the agreement check passes), diverse predictions.
+   *
+   * @param adaptedConfident samples the adapted model is sure of
+   * @param sourceConfident samples the source model is sure of
+   */
+  static DriftSignals estimating(int adaptedConfident, int sourceConfident) {
+    return new DriftSignals(64, 0.002, 0.2, 0.05, 0.1, false, 1, SPREAD, SPREAD,
+        sourceConfident, sourceConfident, sourceConfident, adaptedConfident,
+        Math.min(adaptedConfident, sourceConfident));
+  }
+
+  @Test
+  void anAdaptedModelLessSureThanTheSourceByMoreThanTheMarginReverts() {
+    // clean: both sure of 58 of 64; then TENT on a class-sorted batch: sure of 2, the source 27
+    List<DriftSignals> stream = repeat(estimating(58, 58), 20);
+    stream.addAll(repeat(estimating(2, 27), 10));
+
+    List<Boolean> publish = run(stream);
+
+    assertThat(publish.subList(0, 20)).containsOnly(true);
+    // pooled (half-life 5) over about 7.5 batches, a gap of 39 pp a batch passes 5 pp at once
+    assertThat(publish.indexOf(false)).isBetween(20, 21);
+    assertThat(publish.subList(20, 30)).containsOnly(false);
+  }
+
+  @Test
+  void aGapWithinTheMarginKeepsPublishing() {
+    // the adapted model 3 pp less sure than the source (2 of 64) throughout: within 5 pp
+    assertThat(run(repeat(estimating(56, 58), 60))).containsOnly(true);
+    // more sure than the source, as healthy TENT is under every severity-5 corruption
+    assertThat(run(repeat(estimating(55, 30), 60))).containsOnly(true);
+  }
+
+  @Test
+  void estimatesAreComparedOnlyOnceTheWindowHoldsEnoughSamples() {
+    // two batches (120 weighted samples, fewer than the 160 needed) far apart do not revert;
+    // a third (168) does
+    List<DriftSignals> stream = repeat(estimating(10, 50), 3);
+
+    List<Boolean> publish = run(stream);
+
+    assertThat(publish).containsExactly(true, true, false);
+  }
+
+  @Test
+  void afterAnEstimateRevertItResumesOnlyWhenTheGapIsBackWithinTheResumeLevel() {
+    List<DriftSignals> stream = repeat(estimating(58, 58), 10);
+    stream.addAll(repeat(estimating(5, 40), 10));
+    // 4.7 pp below (3 of 64): within the 5 pp margin but not the 2 pp resume level
+    stream.addAll(repeat(estimating(55, 58), 30));
+    stream.addAll(repeat(estimating(58, 58), 30));
+
+    List<Boolean> publish = run(stream);
+
+    assertThat(publish.subList(0, 10)).containsOnly(true);
+    assertThat(publish.subList(10, 50)).containsOnly(false);
+    int resumed = publish.subList(50, 80).indexOf(true);
+    assertThat(resumed).isBetween(0, 10);
+    assertThat(publish.subList(50 + resumed, 80)).containsOnly(true);
+  }
+
+  @Test
+  void theEstimateReasonNamesTheGap() {
+    PublishingGuard.State state = GUARD.initialState(3);
+    PublishingGuard.Step step = null;
+    for (DriftSignals b : repeat(estimating(0, 32), 3)) {
+      step = GUARD.update(state, b);
+      state = step.state();
+    }
+
+    assertThat(step.changed()).isTrue();
+    assertThat(step.reason()).isEqualTo("its estimated accuracy is 50.0 pp below the "
+        + "source's (margin 5.0 pp)");
+    assertThat(state.estimateGap()).isEqualTo(-0.5);
+  }
+
   @Test
   void everyBadParameterIsReportedAtOnce() {
     assertThatThrownBy(() -> new PublishingGuard.Config(0, -1, 2, 0.5, 0.9, 0.5, 0, -1, -1))
@@ -182,5 +260,8 @@ class DriftGuardTest {
         .hasMessageContaining("agreementFloor").hasMessageContaining("diversityResume")
         .hasMessageContaining("resetLimit").hasMessageContaining("mixingFloor")
         .hasMessageContaining("concentrationFloor");
+    assertThatThrownBy(() -> new PublishingGuard.Config(5, 64, 0.7, 0.8, 0.5, 0.67, 2, 0.3,
+        1.2, 1.5, 0.1, -1)).hasMessageContaining("estimateMargin")
+        .hasMessageContaining("minSamples");
   }
 }

@@ -73,6 +73,33 @@ class DriftSignalsTest {
   }
 
   @Test
+  void theSourceCountsAsRightWhereBothModelsAgreeAndEitherIsSure() {
+    float[] sure0 = {0.98f, 0.01f, 0.01f};
+    float[] sure1 = {0.01f, 0.98f, 0.01f};
+    float[] unsure0 = {0.4f, 0.35f, 0.25f};
+    float[] unsure1 = {0.35f, 0.4f, 0.25f};
+    // 0: source sure 0, adapted unsure 0 -> agree, the source sure: counts
+    // 1: source unsure 0, adapted sure 0 -> agree, the adapted model sure: counts
+    // 2: both unsure of 0                 -> agree, neither sure: does not count
+    // 3: source sure 0, adapted sure 1    -> a confident source contradicted: does not count
+    // 4: both unsure, different classes   -> does not count
+    float[] adapted = concat(unsure0, sure0, unsure0, sure1, unsure1);
+    float[] source = concat(sure0, unsure0, unsure0, sure0, unsure0);
+
+    DriftSignals s = DriftSignals.measure(outputs(adapted, Outputs.BatchStatistics.NONE, 5,
+        false), outputs(source, Outputs.BatchStatistics.NONE, 0, false), REFERENCE);
+
+    assertThat(s.sourceJudgedCorrect()).isEqualTo(2);
+    assertThat(s.sourceEstimate()).isEqualTo(0.4);
+    assertThat(s.adaptedEstimate()).as("plain ATC: samples 1 and 3").isEqualTo(0.4);
+    // the source alone: plain ATC, its 2 sure samples of 5
+    DriftSignals alone = DriftSignals.measure(outputs(source, Outputs.BatchStatistics.NONE, 5,
+        false), outputs(source, Outputs.BatchStatistics.NONE, 0, false), REFERENCE);
+    assertThat(alone.sourceEstimate()).isEqualTo(0.4);
+    assertThat(alone.sourceJudgedCorrect()).isEqualTo(alone.sourceConfident());
+  }
+
+  @Test
   void countsAgreementAndAtcEstimatesSampleBySample() {
     // entropies: (0.98, 0.01, 0.01) ~ 0.112 nats (confident); (0.4, 0.35, 0.25) ~ 1.08 (not)
     float[] sure0 = {0.98f, 0.01f, 0.01f};

@@ -53,12 +53,60 @@ public final class ResultsPage {
     return md.toString();
   }
 
-  /** Writes the page, replacing {@code file} only once the new one is complete. */
+  /**
+   * Writes the page, replacing {@code file} only once the new one is complete. Sections that
+   * other commands wrote into the old page ({@link #writeSection}) are kept, after the new one.
+   */
   public static void write(Results results, Context context, Path file) throws IOException {
+    String kept = Files.isRegularFile(file) ? String.join("", sections(Files.readString(file)))
+        : "";
+    replace(file, render(results, context) + kept);
+  }
+
+  /**
+   * Writes one named section into the page, replacing the section of that name where the page
+   * has one, else appending it; creates the page when there is none. The section is framed by
+   * {@code <!-- section:NAME -->} and {@code <!-- /section:NAME -->} lines, which
+   * {@link #write} keeps when it regenerates the rest of the page.
+   *
+   * @param name letters, digits and dashes
+   * @param markdown the section's text, starting with its heading
+   */
+  public static void writeSection(Path file, String name, String markdown) throws IOException {
+    if (!name.matches("[A-Za-z0-9-]+")) {
+      throw new IllegalArgumentException("a section name is letters, digits and dashes, got '"
+          + name + "'");
+    }
+    String section = "<!-- section:" + name + " -->\n" + markdown.strip() + "\n<!-- /section:"
+        + name + " -->\n";
+    String page = Files.isRegularFile(file) ? Files.readString(file) : "";
+    java.util.regex.Matcher m = sectionPattern(name).matcher(page);
+    String updated = m.find() ? page.substring(0, m.start()) + section + page.substring(m.end())
+        : page + (page.isEmpty() || page.endsWith("\n\n") ? "" : page.endsWith("\n") ? "\n"
+            : "\n\n") + section;
+    replace(file, updated);
+  }
+
+  /** The named sections of a page, each with its frame and trailing newline, in page order. */
+  static List<String> sections(String page) {
+    java.util.regex.Matcher m = sectionPattern("[A-Za-z0-9-]+").matcher(page);
+    List<String> out = new java.util.ArrayList<>();
+    while (m.find()) {
+      out.add("\n" + m.group().strip() + "\n");
+    }
+    return out;
+  }
+
+  private static java.util.regex.Pattern sectionPattern(String name) {
+    return java.util.regex.Pattern.compile("<!-- section:(" + name + ") -->\\n.*?"
+        + "<!-- /section:\\1 -->\\n?", java.util.regex.Pattern.DOTALL);
+  }
+
+  private static void replace(Path file, String text) throws IOException {
     Path absolute = file.toAbsolutePath();
     Files.createDirectories(absolute.getParent());
     Path partial = absolute.resolveSibling(absolute.getFileName() + ".part");
-    Files.writeString(partial, render(results, context));
+    Files.writeString(partial, text);
     Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING);
   }
 
