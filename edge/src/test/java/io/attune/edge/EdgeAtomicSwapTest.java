@@ -36,6 +36,7 @@ class EdgeAtomicSwapTest {
   private static final ModelBundle BUNDLE = ReferenceBundle.get();
   private static final int VERSIONS = 24;
   private static final int THREADS = 4;
+  private static final int PREDICTIONS_PER_VERSION = 12;
 
   private static EdgeModel open() {
     return EdgeModel.open(BUNDLE, new EdgeModel.Options(Updates.MODEL, Updates.COHORT,
@@ -141,11 +142,13 @@ class EdgeAtomicSwapTest {
         }));
       }
       started.await();
+      // Swap after a number of predictions rather than a time: on a loaded machine a time
+      // window may hold none, and the checks below count predictions and versions.
       for (NormParamsUpdate u : updates) {
-        Thread.sleep(15);
+        awaitMorePredictions(seen, PREDICTIONS_PER_VERSION);
         assertThat(model.apply(u).accepted()).isTrue();
       }
-      Thread.sleep(15);
+      awaitMorePredictions(seen, PREDICTIONS_PER_VERSION);
       done.set(true);
       for (Future<?> f : predictors) {
         f.get(30, TimeUnit.SECONDS);
@@ -154,6 +157,18 @@ class EdgeAtomicSwapTest {
       pool.shutdownNow();
     }
     return new ArrayList<>(seen);
+  }
+
+  private static void awaitMorePredictions(ConcurrentLinkedQueue<Prediction> seen, int more)
+      throws InterruptedException {
+    int target = seen.size() + more;
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (seen.size() < target) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the predicting threads stalled at " + seen.size());
+      }
+      Thread.sleep(1);
+    }
   }
 
   private static float maxDifference(float[] a, float[] b) {
