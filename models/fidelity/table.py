@@ -19,6 +19,7 @@ import subprocess
 import numpy as np
 
 LIMIT_PP = 0.5
+NORM = "norm"
 
 
 def cpu_model():
@@ -41,6 +42,10 @@ def java_version():
 
 
 def read(path):
+    """A recorded value, or "not recorded" when the file is absent (a run not made by
+    fidelity.sh)."""
+    if not os.path.isfile(path):
+        return "not recorded"
     with open(path) as f:
         return f.read().strip()
 
@@ -61,6 +66,11 @@ def main():
     p.add_argument("--official", nargs="+", default=None, metavar="JSON",
                    help="run_official.py --json files, each with its --predictions .npz beside "
                         "it (same name, .npz); default WORK/official.json")
+    p.add_argument("--speed", default=None, metavar="DIR",
+                   help="take samples/s from these back-to-back runs (models/fidelity/speed.sh: "
+                        "DIR/attune-M.json, DIR/official.json) instead of from the runs above")
+    p.add_argument("--note", action="append", default=[],
+                   help="a line about the conditions of the runs, printed under the machine")
     p.add_argument("--command", required=True, action="append",
                    help="the command(s) that made the page, one per option")
     args = p.parse_args()
@@ -99,7 +109,7 @@ def main():
     o.append("")
     o.append("- **date**: %s" % datetime.date.today().isoformat())
     o.append("- **machine**: %d cores, %s, %s; Java: %s; Python %s, torch %s; "
-             "one-minute load average %s at the start and %s at the end (the machine is "
+             "one-minute load average at the start: %s, at the end: %s (the machine is "
              "shared: samples/s are what each run got, not what the machine can do)"
              % (os.cpu_count(), cpu_model(), platform.system() + " " + platform.machine(),
                 java_version(), platform.python_version(), official["torch"],
@@ -107,6 +117,8 @@ def main():
     o.append("- **threads**: %d ONNX Runtime intra-op threads for Attune "
              "(`evaluate --threads`), `torch.set_num_threads(%d)` for the official code"
              % (official["threads"], official["threads"]))
+    for note in args.note:
+        o.append("- **note**: " + note)
     o.append("- **model**: models/fmnist-resnet, `model.onnx` in Attune's bundle, "
              "`state_dict.pt` in PyTorch (the same trained weights)")
     o.append("- **stream**: `%s`, %d images per corruption (a class-stratified subset of the "
@@ -116,9 +128,23 @@ def main():
     o.append("- **protocol**: batch %d, online (each batch predicted, then adapted on), every "
              "method reset to the source at each corruption; the official wrappers are rebuilt "
              "per corruption; %d batches in all" % (batch, len(runs)))
-    o.append("- **errors** in %%; means unweighted over the corruptions. **samples/s** counts "
+    o.append("- **errors** in %; means unweighted over the corruptions. **samples/s** counts "
              "the method's steps alone (Attune: `StreamEvaluation`'s method time; official: "
              "the wrapper's forward calls).")
+    speed_a = {m: attune[m]["samplesPerSecond"] for m in methods}
+    speed_o = {m: off[m]["samplesPerSecond"] for m in methods}
+    if args.speed:
+        sp = json.load(open(os.path.join(args.speed, "official.json")))
+        speed_o = {r["method"]: r["samplesPerSecond"] for r in sp["results"]}
+        speed_a = {m: json.load(open(os.path.join(args.speed, "attune-%s.json" % m)))
+                   ["samplesPerSecond"] for m in methods}
+        sched = json.load(open(os.path.join(args.speed, "stream", "schedule.json")))
+        o.append("- **samples/s** from separate back-to-back runs (models/fidelity/speed.sh, "
+                 "one run at a time): `%s`, %d samples, batch %d, %d threads each side; "
+                 "one-minute load average at the start: %s, at the end: %s"
+                 % (sched["spec"], sp["samples"], sp["batch"], sp["threads"],
+                    read(os.path.join(args.speed, "load-start")),
+                    read(os.path.join(args.speed, "load-end"))))
     o.append("")
     o.append("## Summary")
     o.append("")
@@ -127,30 +153,38 @@ def main():
              if "source" in off else "")
     o.append("")
     o.append("| method | Attune error | official error | difference (pp) | within %.1f pp | "
-             "same prediction | identical batches | Attune samples/s | PyTorch samples/s |"
-             % LIMIT_PP)
-    o.append("|---|---:|---:|---:|---|---:|---:|---:|---:|")
+             "same prediction | identical batches | differs from norm | of those, same "
+             "| Attune samples/s | PyTorch samples/s |" % LIMIT_PP)
+    o.append("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
     for m in methods:
         a, r = attune[m], off[m]
-        diff = 100 * (a["error"] - r["error"])
+        diff = round(100 * (a["error"] - r["error"]), 2) + 0.0  # no "-0.00"
         same = attune_pred[m] == off_pred[m]
         identical = sum(bool(same[b].all()) for b in runs)
-        o.append("| %s | %s | %s | %+.2f | %s | %.2f%% | %d / %d | %.0f | %.0f |" % (
+        moved = attune_pred[m] != attune_pred[NORM] if NORM in attune_pred else None
+        moved_cells = ("%d" % moved.sum(), "%d" % same[moved].sum()) if m != NORM \
+            and moved is not None else ("", "")
+        o.append("| %s | %s | %s | %+.2f | %s | %.2f%% | %d / %d | %s | %s | %.0f | %.0f |" % (
             m, pct(a["error"]), pct(r["error"]), diff,
             "yes" if abs(diff) <= LIMIT_PP else "**no**", 100 * same.mean(), identical,
-            len(runs), a["samplesPerSecond"], r["samplesPerSecond"]))
+            len(runs), moved_cells[0], moved_cells[1], speed_a[m], speed_o[m]))
     o.append("")
     o.append("*same prediction*: share of the %d samples whose predicted class is the same on "
-             "both sides; *identical batches*: batches in which every prediction agrees."
+             "both sides; *identical batches*: batches in which every prediction agrees; "
+             "*differs from norm*: samples on which the method's prediction (Attune's) is not "
+             "norm's, i.e. where its updates changed the outcome, and how many of those the "
+             "official code predicts the same: the agreement that the gradient steps, filters "
+             "and optimizer account for, beyond the shared batch normalization."
              % len(labels))
+    o.append("")
     if "eata" in off and "eata" in attune and off["eata"].get("shareUsed") is not None:
         o.append("EATA's filters kept %.1f%% of the samples for its updates in Attune and %.1f%% "
                  "in the official code." % (100 * attune["eata"]["shareUsed"],
                                              100 * off["eata"]["shareUsed"]))
         o.append("")
     if "sar" in off and off["sar"].get("recoveries") is not None:
-        o.append("SAR's model recovery fired %d times in the official run." %
-                 off["sar"]["recoveries"])
+        o.append("SAR's model recovery fired %d times in the official run (with Attune's e_m; "
+                 "see models/fidelity/README.md)." % off["sar"]["recoveries"])
         o.append("")
     o.append("## Per corruption")
     o.append("")
