@@ -8,7 +8,8 @@
 # (mr-eggplant/SAR); nothing is downloaded. PER_CLASS (default 50) test images per class make
 # the clean subset every corruption is applied to (500 images per corruption by default);
 # THREADS (default 2) is both ONNX Runtime's and torch's thread count. Needs /usr/bin/python3
-# with torch and numpy (see models/fidelity/README.md). Work files go to ${FIDELITY_WORK:-/tmp/attune-fidelity}.
+# with torch and numpy (see models/fidelity/README.md). Work files go to
+# ${FIDELITY_WORK:-/tmp/attune-fidelity}, the page to ${FIDELITY_PAGE:-docs/fidelity.md}.
 set -euo pipefail
 
 OFFICIAL=${1:?usage: models/fidelity/fidelity.sh OFFICIAL_DIR [PER_CLASS] [THREADS]}
@@ -16,6 +17,7 @@ PER_CLASS=${2:-50}
 THREADS=${3:-2}
 WORK=${FIDELITY_WORK:-/tmp/attune-fidelity}
 PY=${PYTHON:-/usr/bin/python3}
+PAGE=${FIDELITY_PAGE:-docs/fidelity.md}
 METHODS="norm tent eata sar"
 CORRUPTIONS="gaussian_noise shot_noise impulse_noise speckle_noise defocus_blur motion_blur
 gaussian_blur contrast brightness fog pixelate jpeg_compression elastic_transform rotate
@@ -57,5 +59,5 @@ done
 echo "$(load)" > "$WORK/load-end"
 # 6. The page.
 "$PY" models/fidelity/table.py --work "$WORK" --methods "${METHODS// /,}" \
-    --command "models/fidelity/fidelity.sh OFFICIAL_DIR $PER_CLASS $THREADS" > docs/fidelity.md
-echo "wrote docs/fidelity.md"
+    --command "models/fidelity/fidelity.sh OFFICIAL_DIR $PER_CLASS $THREADS" > "$PAGE"
+echo "wrote $PAGE"
