@@ -1,12 +1,16 @@
 package io.attune.cli;
 
 import io.attune.adaptation.bundle.ModelBundle;
+import io.attune.adaptation.data.LongData;
+import io.attune.adaptation.data.NpyWriter;
+import io.attune.adaptation.data.Shape;
 import io.attune.adaptation.eval.LabelledFiles;
 import io.attune.adaptation.eval.RunReport;
 import io.attune.adaptation.eval.StreamEvaluation;
 import io.attune.adaptation.method.AdaptationMethod;
 import io.attune.adaptation.method.Hyperparameters;
 import io.attune.adaptation.method.Methods;
+import io.attune.adaptation.method.Outputs;
 import io.attune.adaptation.runtime.AdaptationStep;
 import io.attune.simulators.evaluation.ShiftBatches;
 import io.attune.simulators.schedule.LabeledImages;
@@ -16,9 +20,11 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -35,10 +41,11 @@ final class AdaptationRun implements Callable<Integer> {
    * @param schedule a schedule (text or file) to play over images/labels, or null to read
    *     images/labels/domains as the stream itself
    * @param report a {@code .md} or {@code .json} file to write, or null
+   * @param predictions a {@code .npy} file for the predicted class of every sample, or null
    */
   record Options(Path bundleDir, String method, Map<String, String> hyperparameters,
       Path images, Path labels, Path domains, String schedule, long seed, String reset,
-      int batch, int threads, Path report) {}
+      int batch, int threads, Path report, Path predictions) {}
 
   /** The batches with what the report says about them. */
   private record Stream(Iterable<StreamEvaluation.LabelledBatch> batches, long count,
@@ -79,6 +86,7 @@ final class AdaptationRun implements Callable<Integer> {
     ModelBundle bundle = ModelBundle.open(options.bundleDir());
     int classes = bundle.manifest().head().classes();
     RunReport report;
+    PredictedClasses predicted = new PredictedClasses();
     try (Stream stream = open(bundle, when);
         AdaptationStep sessions = bundle.openStep(options.threads());
         ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), options.method(),
@@ -92,7 +100,7 @@ final class AdaptationRun implements Callable<Integer> {
       }
       AdaptationMethod source = Methods.create("source", bundle, sessions);
       StreamEvaluation.Result result = StreamEvaluation.run(adapted, source, stream.batches(),
-          classes, when, progress, outputs -> { });
+          classes, when, progress, predicted);
       report = RunReport.of(result, options.method(), bundle.manifest().name(),
           options.bundleDir().toString(), options.batch(), when, stream.description(),
           stream.domainName());
@@ -103,7 +111,40 @@ final class AdaptationRun implements Callable<Integer> {
       report.write(options.report());
       out.printf("report   %s%n", options.report());
     }
+    if (options.predictions() != null) {
+      NpyWriter.write(options.predictions(), predicted.toData());
+      out.printf("predictions %s%n", options.predictions());
+    }
     return 0;
+  }
+
+  /** The argmax of every sample's adapted probabilities, batch after batch. */
+  static final class PredictedClasses implements Consumer<Outputs> {
+    private long[] classes = new long[1024];
+    private int count;
+
+    @Override
+    public void accept(Outputs outputs) {
+      float[] p = outputs.probabilities();
+      int k = outputs.classes();
+      int rows = p.length / k;
+      if (count + rows > classes.length) {
+        classes = Arrays.copyOf(classes, Math.max(2 * classes.length, count + rows));
+      }
+      for (int r = 0; r < rows; r++) {
+        int best = 0;
+        for (int c = 1; c < k; c++) {
+          if (p[r * k + c] > p[r * k + best]) {
+            best = c;
+          }
+        }
+        classes[count++] = best;
+      }
+    }
+
+    LongData toData() {
+      return new LongData(Shape.of(count), Arrays.copyOf(classes, count));
+    }
   }
 
   private StreamEvaluation.Reset reset() {

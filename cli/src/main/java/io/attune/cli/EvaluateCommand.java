@@ -109,6 +109,11 @@ final class EvaluateCommand implements Callable<Integer> {
           + "a JSON record if it ends in .json.")
   private Path report;
 
+  @Option(names = "--predictions", paramLabel = "FILE",
+      description = "With --bundle: also write the method's predicted class of every sample, "
+          + "in stream order, as a .npy file of int64 (to compare runs sample by sample).")
+  private Path predictions;
+
   @Option(names = "--reset", paramLabel = "WHEN", defaultValue = "per-domain",
       description = "With --bundle: per-domain (start each domain from the source) or never "
           + "(continual) (default: ${DEFAULT-VALUE}).")
@@ -126,12 +131,13 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     if (bundleDir != null) {
       return new AdaptationRun(spec, new AdaptationRun.Options(bundleDir, method,
-          hyperparameters, labelled.images, labelled.labels, domains, schedule, seed, reset, batchSize, threads,
-          report)).call();
+          hyperparameters, labelled.images, labelled.labels, domains, schedule, seed, reset,
+          batchSize, threads, report, predictions)).call();
     }
-    if (schedule != null || report != null) {
+    if (schedule != null || report != null || predictions != null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          (schedule != null ? "--schedule" : "--report") + " needs --bundle (to score the "
+          (schedule != null ? "--schedule" : report != null ? "--report" : "--predictions")
+              + " needs --bundle (to score the "
               + "model as it is, use --method source)");
     }
     Path cardFile = card != null ? card : model.toAbsolutePath().resolveSibling("model.json");

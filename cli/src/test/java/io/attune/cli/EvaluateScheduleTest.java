@@ -1,9 +1,12 @@
 package io.attune.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.attune.adaptation.data.ArrayReader;
+import io.attune.adaptation.data.ByteData;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -65,6 +68,31 @@ class EvaluateScheduleTest {
         "--schedule", "gaussian_noise:5+samples:64", "--report", report.toString())).isZero();
 
     assertThat(Files.readString(report)).contains("| gaussian_noise:5 | 64 |");
+  }
+
+  @Test
+  void predictionsAreWrittenPerSampleAndScoreToTheReportedError() throws Exception {
+    Path report = dir.resolve("predicted.json");
+    Path predictions = dir.resolve("predicted.npy");
+
+    assertThat(run("evaluate", "--bundle", bundle.toString(), "--method", "norm",
+        "--schedule", "continual:fog:5,contrast:5+samples:100", "--batch", "64",
+        "--report", report.toString(), "--predictions", predictions.toString())).isZero();
+
+    long[] predicted = ArrayReader.loadLongs(predictions).data();
+    ByteData labels = ArrayReader.loadBytes(Path.of(ReferenceBundleFixture.TEST_SPLIT[3]));
+    assertThat(predicted).hasSize(200);
+    int wrong = 0;
+    for (int i = 0; i < predicted.length; i++) {
+      assertThat(predicted[i]).isBetween(0L, 9L);
+      // both domains replay the first 100 test images
+      wrong += predicted[i] == labels.valueAt(i % 100) ? 0 : 1;
+    }
+    JsonNode json = new ObjectMapper().readTree(Files.readString(report));
+    assertThat(wrong / 200.0).isCloseTo(json.get("error").asDouble(), within(1e-12));
+    assertThat(out.toString()).contains("predictions " + predictions);
+    assertThat(run("evaluate", "--predictions", "p.npy")).isEqualTo(2);
+    assertThat(err.toString()).contains("--predictions needs --bundle");
   }
 
   @Test
