@@ -22,12 +22,17 @@ final class ReferenceStreams {
 
   private ReferenceStreams() {}
 
-  /** Prepares the reference model into {@code dir}, keeping the 2,000 source images. */
+  /**
+   * Prepares the reference model into {@code dir}, keeping the 2,000 source images and their
+   * features and labels (the source memory, from which prepare computes class statistics).
+   */
   static ModelBundle bundle(Path dir) {
     try {
       ModelCard card = ModelCard.read(MODELS.resolve("model.json"));
       return ModelPreparation.prepare(new ModelPreparation.Options(MODELS.resolve("model.onnx"),
-          dir, card, null, null, null, MODELS.resolve("source-memory/images.npy")));
+          dir, card, MODELS.resolve("source-memory/features.npy"),
+          MODELS.resolve("source-memory/labels.npy"), null,
+          MODELS.resolve("source-memory/images.npy")));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
