@@ -80,10 +80,10 @@ class RoidCafaSessionsTest {
    * loss in one normalization scale, measured by central differences through the forward graph
    * with the pseudo-labels held fixed. Tolerance: the forward runs in float32, so the loss
    * (about -2.5) carries rounding of order 1e-6; divided by {@code 2h = 2e-2} that is 1e-4, and
-   * the truncation error of the central difference is O(h^2) = 1e-4 relative; but batch
-   * statistics make every feature depend on the whole batch, so the loss is only smooth on
-   * the scale of the batch's spread. 3% of the gradient covers this with room: the chosen
-   * scale's gradient is -0.2650 and its central difference -0.2627 (0.9% apart).
+   * the truncation error of the central difference is h^2 / 6 times the third derivative.
+   * Measured on this batch: gradient -0.2650, central difference -0.2627, 0.9% apart, far
+   * more than rounding allows (1e-4 / 0.26 = 0.04%), so the gap is the curvature term at
+   * h = 1e-2; 3% leaves room for it and still fails a gradient off by a factor or a sign.
    */
   @Test
   void cafasFeatureGradientReachesANormalizationScaleAsItsFiniteDifference() {
