@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the numbers of docs/methods2.md: every method of the comparison on a schedule,
-# one JSON report per method under docs/methods2/<tag>/, then a Markdown table on stdout.
+# one JSON report per method under docs/methods2/<tag>/, then the Markdown table
+# docs/methods2/<tag>.md (docs/methods2/table.py alone remakes it from the reports).
 # Usage: docs/methods2/run.sh TAG SCHEDULE [RESET] [BATCH] [METHODS...]
 #   docs/methods2/run.sh sev5 'continual:gaussian_noise:5,shot_noise:5,defocus_blur:5,fog:5,contrast:5,jpeg:5+samples:1000'
 set -euo pipefail
@@ -23,4 +24,5 @@ for m in "${methods[@]}"; do
   $attune evaluate --bundle "$bundle" --method "$m" --schedule "$schedule" --reset "$reset" \
     --batch "$batch" --threads 2 --report "$out/$m.json" >/dev/null
 done
-python3 docs/methods2/table.py "$out" "$schedule" "$reset" "$batch" "${methods[@]}"
+python3 docs/methods2/table.py "$out" "$schedule" "$reset" "$batch" "${methods[@]}" \
+  > "docs/methods2/$tag.md"
