@@ -15,7 +15,7 @@ public final class Methods {
   /** Names accepted by {@link #create}. */
   public static final List<String> NAMES = List.of("source", "norm", "norm-ema", "tent",
       "eata", "eta", "sar", "tent+openset", "tent+restore", "tent+guard", "eata+guard",
-      "sar+guard", "roid", "cafa");
+      "sar+guard", "roid", "roid+ema", "cafa");
 
   private Methods() {}
 
@@ -57,6 +57,8 @@ public final class Methods {
           new Sar(sessions, layout, classes, Sar.Config.defaults(classes), SampleMask.all()),
           layout, CollapseGuard.Config.defaults(classes));
       case "roid" -> new Roid(sessions, layout, classes, Roid.Config.defaults(),
+          augmentation(bundle.manifest()));
+      case "roid+ema" -> new Roid(sessions, layout, classes, Roid.Config.onRunningStatistics(),
           augmentation(bundle.manifest()));
       case "cafa" -> new Cafa(sessions, layout, classes, Cafa.Config.defaults(),
           ClassStatistics.load(bundle, "cafa"));

@@ -46,6 +46,14 @@ import java.util.SplittableRandom;
  * usual 64. The loss is divided by the actual batch size (the code divides by the configured
  * one, which is the same except for a last, short batch).
  *
+ * <p>Composition {@code roid+ema} ({@link Config#onRunningStatistics}, not in the paper): the
+ * official code forces batch statistics in every BatchNorm2d layer, which fails on
+ * class-sorted streams, where a batch holds one or two classes and its statistics erase the
+ * differences the classifier reads; with {@code normEmaMomentum > 0} both forwards normalize
+ * with {@code norm-ema}'s running estimate instead (fed as the "source" statistics with
+ * {@code alpha = 1 - m}, as {@link Norm} does), and the gradient flows through the batch's
+ * share {@code m} of the mix.
+ *
  * <p>The augmentation's random draw is seeded by {@code seed} and the state's version, so a
  * step is a function of its state and batch. As {@link Tent}, Attune also keeps an exponential
  * moving average of the batch statistics and publishes it with the scales and biases; it does
@@ -79,10 +87,14 @@ public final class Roid implements AdaptationMethod {
    * @param priorCorrection how to correct the outputs ({@link PriorCorrection#PROBABILITIES})
    * @param seed seed of the augmentations
    * @param statsMomentum weight of each batch in the published running statistics, in (0, 1]
+   * @param normEmaMomentum 0: normalize with batch statistics, as the paper; {@code m} in
+   *     (0, 1]: an Attune composition that normalizes with {@code norm-ema}'s running estimate
+   *     {@code mu_t <- (1-m) mu_t + m mu_b} instead (then the published statistics are that
+   *     estimate and {@code statsMomentum} is unused)
    */
   public record Config(Optimizer optimizer, double temperature, double probabilityMomentum,
       double sourceMomentum, boolean weighting, boolean consistency,
-      PriorCorrection priorCorrection, long seed, float statsMomentum) {
+      PriorCorrection priorCorrection, long seed, float statsMomentum, float normEmaMomentum) {
 
     public Config {
       new ConfigProblems("roid")
@@ -96,13 +108,31 @@ public final class Roid implements AdaptationMethod {
           .require(priorCorrection != null, "priorCorrection is missing")
           .require(statsMomentum > 0 && statsMomentum <= 1,
               "statsMomentum must be in (0, 1], got " + statsMomentum)
+          .require(normEmaMomentum >= 0 && normEmaMomentum <= 1,
+              "normEmaMomentum must be in [0, 1], got " + normEmaMomentum)
           .throwIfAny();
     }
 
     /** The official small-dataset setting (see the class comment). */
     public static Config defaults() {
       return new Config(Adam.withLearningRate(1e-3f), 1.0 / 3, 0.9, 0.99, true, true,
-          PriorCorrection.PROBABILITIES, 1L, 0.1f);
+          PriorCorrection.PROBABILITIES, 1L, 0.1f, 0f);
+    }
+
+    /**
+     * {@code roid+ema}: the defaults on {@code norm-ema}'s running statistics (momentum 0.05)
+     * instead of batch statistics; not in the paper (see the class comment).
+     */
+    public static Config onRunningStatistics() {
+      Config d = defaults();
+      return new Config(d.optimizer(), d.temperature(), d.probabilityMomentum(),
+          d.sourceMomentum(), d.weighting(), d.consistency(), d.priorCorrection(), d.seed(),
+          d.statsMomentum(), 0.05f);
+    }
+
+    /** Weight of the fed statistics in the forward's mix: 0 for batch statistics. */
+    float alpha() {
+      return normEmaMomentum > 0 ? 1 - normEmaMomentum : 0f;
     }
   }
 
@@ -149,7 +179,8 @@ public final class Roid implements AdaptationMethod {
     int n = batch.size();
     float[] affine = state.affine();
     Map<String, float[]> params = layout.named(affine, state.means(), state.vars());
-    try (AdaptationStep.Forward fwd = sessions.forward(batch.inputs(), n, params, 0f)) {
+    try (AdaptationStep.Forward fwd = sessions.forward(batch.inputs(), n, params,
+        config.alpha())) {
       float[] logits = fwd.logits();
       float[] p = Entropy.softmax(logits, n, classes);
       float[] entropies = Entropy.perSample(logits, n, classes);
@@ -170,7 +201,8 @@ public final class Roid implements AdaptationMethod {
       }
       Optimizer.Update update = config.optimizer().step(affine, grad, state.optimizer());
       float[] ensembled = ensemble(update.params());
-      float m = config.statsMomentum();
+      float m = config.normEmaMomentum() > 0 ? config.normEmaMomentum()
+          : config.statsMomentum();
       float[] means = Norm.mix(layout.flattenStatistics(fwd::batchMean), state.means(), m);
       float[] vars = Norm.mix(layout.flattenStatistics(fwd::batchVar), state.vars(), m);
       Map<String, float[]> extras = new HashMap<>(state.extras());
@@ -211,7 +243,7 @@ public final class Roid implements AdaptationMethod {
       }
     }
     float[] augmented = augmentation.apply(kept, k, random(state.version()));
-    try (AdaptationStep.Forward aug = sessions.forward(augmented, k, params, 0f)) {
+    try (AdaptationStep.Forward aug = sessions.forward(augmented, k, params, config.alpha())) {
       float[][] g = RoidLoss.symmetricCrossEntropyGradient(aug.logits(), original, k, classes,
           weights);
       for (int j = 0; j < k; j++) {

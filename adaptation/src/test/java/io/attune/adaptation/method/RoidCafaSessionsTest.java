@@ -125,9 +125,9 @@ class RoidCafaSessionsTest {
   @Test
   void weightEnsemblingMovesTheUpdatedParametersOnePercentTowardTheSource() {
     Roid.Config off = new Roid.Config(Adam.withLearningRate(1e-3f), 1.0 / 3, 0.9, 1.0, true,
-        true, Roid.PriorCorrection.NONE, 1L, 0.1f);
+        true, Roid.PriorCorrection.NONE, 1L, 0.1f, 0f);
     Roid.Config on = new Roid.Config(off.optimizer(), 1.0 / 3, 0.9, 0.99, true, true,
-        Roid.PriorCorrection.NONE, 1L, 0.1f);
+        Roid.PriorCorrection.NONE, 1L, 0.1f, 0f);
     TtaAugmentation aug = Methods.augmentation(bundle.manifest());
     float[] source = layout.sourceAffine();
 
@@ -187,7 +187,7 @@ class RoidCafaSessionsTest {
   private static Roid.Config withPrior(Roid.PriorCorrection prior) {
     Roid.Config d = Roid.Config.defaults();
     return new Roid.Config(d.optimizer(), d.temperature(), d.probabilityMomentum(),
-        d.sourceMomentum(), d.weighting(), d.consistency(), prior, d.seed(), d.statsMomentum());
+        d.sourceMomentum(), d.weighting(), d.consistency(), prior, d.seed(), d.statsMomentum(), 0f);
   }
 
   private static double batchLoss(Cafa cafa, MethodState state) {

@@ -127,14 +127,15 @@ class RoidLossTest {
 
   @Test
   void badConfigsAreRefusedWithEveryProblemNamed() {
-    assertThatThrownBy(() -> new Roid.Config(null, 0, 1, 0, true, true, null, 1, 0))
+    assertThatThrownBy(() -> new Roid.Config(null, 0, 1, 0, true, true, null, 1, 0, 2))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("roid: optimizer is missing")
         .hasMessageContaining("temperature must be finite and > 0, got 0.0")
         .hasMessageContaining("probabilityMomentum must be in [0, 1), got 1.0")
         .hasMessageContaining("sourceMomentum must be in (0, 1], got 0.0")
         .hasMessageContaining("priorCorrection is missing")
-        .hasMessageContaining("statsMomentum must be in (0, 1], got 0.0");
+        .hasMessageContaining("statsMomentum must be in (0, 1], got 0.0")
+        .hasMessageContaining("normEmaMomentum must be in [0, 1], got 2.0");
     Roid.Config d = Roid.Config.defaults();
     assertThat(d.optimizer()).isEqualTo(Adam.withLearningRate(1e-3f));
     assertThat(d.temperature()).isEqualTo(1.0 / 3);
