@@ -24,6 +24,8 @@ import java.util.List;
  * @param head the classifier head
  * @param graphs file names of the graphs and the tensors forward hands to backward
  * @param sourceMemory the source memory files, or null
+ * @param classStatistics class-conditional feature statistics computed from the source memory
+ *     at prepare time (CAFA's source Gaussians), or null when the bundle has no source memory
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record BundleManifest(
@@ -41,7 +43,8 @@ public record BundleManifest(
     List<Layer> layers,
     HeadInfo head,
     Graphs graphs,
-    SourceMemory sourceMemory) {
+    SourceMemory sourceMemory,
+    ClassStatisticsFiles classStatistics) {
 
   public static final int FORMAT_VERSION = 1;
 
@@ -85,6 +88,19 @@ public record BundleManifest(
    */
   public record SourceMemory(String featuresFile, String labelsFile, int samples,
       String imagesFile) {}
+
+  /**
+   * Where the class-conditional statistics of the penultimate features are and what they were
+   * computed from ({@link ClassStatistics}).
+   *
+   * @param meansFile per-class means, {@code [classes, dim]} float32 .npy
+   * @param covariancesFile per-class biased covariances, {@code [classes, dim, dim]}
+   * @param sharedCovarianceFile the pooled within-class covariance, {@code [dim, dim]}
+   * @param computedFrom the files they were computed from, as given to prepare
+   * @param samples source samples used
+   */
+  public record ClassStatisticsFiles(String meansFile, String covariancesFile,
+      String sharedCovarianceFile, List<String> computedFrom, int samples) {}
 
   public int parameterCount() {
     return layers.stream().mapToInt(l -> 2 * l.channels()).sum();

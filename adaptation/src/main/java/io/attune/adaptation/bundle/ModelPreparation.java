@@ -91,14 +91,17 @@ public final class ModelPreparation {
     NpyWriter.write(out.resolve("head-bias.npy"), new FloatData(
         Shape.of(analysis.head().classes()), analysis.head().bias()));
     BundleManifest.SourceMemory memory = copySourceMemory(options, analysis, out, sampleShape);
-    BundleManifest manifest = manifest(options, analysis, graphs, sampleShape, memory, inserted);
+    BundleManifest.ClassStatisticsFiles statistics = memory == null
+        || memory.featuresFile() == null ? null : classStatistics(options, analysis, out);
+    BundleManifest manifest = manifest(options, analysis, graphs, sampleShape, memory,
+        statistics, inserted);
     ModelBundle.writeManifest(out, manifest);
     return ModelBundle.open(out);
   }
 
   private static BundleManifest manifest(Options options, ModelAnalysis analysis,
       AdaptationGraphs.Pair graphs, long[] sampleShape, BundleManifest.SourceMemory memory,
-      boolean inserted) throws IOException {
+      BundleManifest.ClassStatisticsFiles statistics, boolean inserted) throws IOException {
     Map<String, float[]> source = analysis.sourceParameters();
     List<BundleManifest.Layer> layers = new ArrayList<>();
     for (NormLayer n : analysis.norms()) {
@@ -122,7 +125,7 @@ public final class ModelPreparation {
             classes, analysis.head().dim(), "head-weights.npy", "head-bias.npy"),
         new BundleManifest.Graphs("edge.onnx", "adapt-forward.onnx", "adapt-backward.onnx",
             graphs.saved()),
-        memory);
+        memory, statistics);
   }
 
   /** Calibration images in batches, preprocessed; read eagerly (a few thousand images). */
@@ -190,6 +193,22 @@ public final class ModelPreparation {
         StandardCopyOption.REPLACE_EXISTING);
     return new BundleManifest.SourceMemory("source-features.npy", "source-labels.npy",
         labels.length, imagesFile);
+  }
+
+  /** CAFA's source class-conditional statistics of the (already validated) source memory. */
+  private static BundleManifest.ClassStatisticsFiles classStatistics(Options options,
+      ModelAnalysis analysis, Path out) throws IOException {
+    float[] features = ArrayReader.loadFloats(options.sourceFeatures()).data();
+    long[] labels = ArrayReader.loadLongs(options.sourceLabels()).data();
+    ClassStatistics statistics;
+    try {
+      statistics = ClassStatistics.compute(features, labels, analysis.head().classes(),
+          analysis.head().dim());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidModelException(options.sourceLabels() + ": " + e.getMessage(), e);
+    }
+    return statistics.write(out, List.of(options.sourceFeatures().getFileName().toString(),
+        options.sourceLabels().getFileName().toString()), labels.length);
   }
 
   private static long[] sampleShape(Options options) {

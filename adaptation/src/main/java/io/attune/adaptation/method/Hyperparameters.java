@@ -198,6 +198,14 @@ public final class Hyperparameters {
         return Boolean.parseBoolean(text);
       } else if (type == String.class) {
         return text;
+      } else if (type.isEnum()) {
+        for (Object constant : type.getEnumConstants()) {
+          if (((Enum<?>) constant).name().equalsIgnoreCase(text)) {
+            return constant;
+          }
+        }
+        throw new IllegalArgumentException("hyperparameter " + name + ": '" + text
+            + "' is not one of " + java.util.Arrays.toString(type.getEnumConstants()));
       } else if (type == List.class) {
         List<String> items = new ArrayList<>();
         for (String s : text.split(",")) {

@@ -1,5 +1,7 @@
 package io.attune.adaptation.method;
 
+import io.attune.adaptation.bundle.BundleManifest;
+import io.attune.adaptation.bundle.ClassStatistics;
 import io.attune.adaptation.bundle.ModelBundle;
 import io.attune.adaptation.runtime.AdaptationStep;
 import io.attune.adaptation.method.safety.CollapseGuard;
@@ -13,7 +15,8 @@ public final class Methods {
   /** Names accepted by {@link #create}. */
   public static final List<String> NAMES = List.of("source", "norm", "norm-ema", "tent",
       "eata", "eta", "sar", "tent+openset", "tent+restore", "tent+guard", "eata+guard",
-      "sar+guard", "lame", "lame+norm", "t3a", "t3a+norm", "adanpc", "adanpc+norm");
+      "sar+guard", "lame", "lame+norm", "t3a", "t3a+norm", "adanpc", "adanpc+norm", "roid",
+      "roid+ema", "cafa");
 
   private Methods() {}
 
@@ -92,8 +95,32 @@ public final class Methods {
       case "adanpc+norm" -> new AdaNpc(sessions, layout, classes,
           BundleArrays.sourceMemory(bundle, "adanpc"), h.apply(AdaNpc.Config.defaults()),
           FeatureForward.Statistics.BATCH);
+      case "roid" -> new Roid(sessions, layout, classes, h.apply(Roid.Config.defaults()),
+          augmentation(bundle.manifest()));
+      case "roid+ema" -> new Roid(sessions, layout, classes,
+          h.apply(Roid.Config.onRunningStatistics()), augmentation(bundle.manifest()));
+      case "cafa" -> new Cafa(sessions, layout, classes, h.apply(Cafa.Config.defaults()),
+          ClassStatistics.load(bundle, "cafa"));
       default -> throw new IllegalArgumentException("unknown method '" + name + "'; known: "
           + String.join(", ", NAMES));
     };
+  }
+
+  /**
+   * ROID's augmentation for a bundle's input: pixel space through the bundle's preprocessing,
+   * or the inputs taken as [0, 1] images when the bundle has none.
+   */
+  static TtaAugmentation augmentation(BundleManifest manifest) {
+    List<Integer> shape = manifest.inputShape();
+    int channels = shape.get(0);
+    float[] mean = new float[channels];
+    float[] std = new float[channels];
+    java.util.Arrays.fill(std, 1f);
+    BundleManifest.Preprocessing pre = manifest.preprocessing();
+    for (int c = 0; pre != null && c < channels; c++) {
+      mean[c] = pre.mean().get(pre.mean().size() == 1 ? 0 : c);
+      std[c] = pre.std().get(pre.std().size() == 1 ? 0 : c);
+    }
+    return new TtaAugmentation(channels, shape.get(1), shape.get(2), mean, std);
   }
 }

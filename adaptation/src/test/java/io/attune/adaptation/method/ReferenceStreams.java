@@ -24,7 +24,8 @@ final class ReferenceStreams {
 
   /**
    * Prepares the reference model into {@code dir}, keeping the 2,000 source images and their
-   * features and labels (the source memory of AdaNPC).
+   * features and labels (AdaNPC's source memory, from which prepare also computes the class
+   * statistics of CAFA).
    */
   static ModelBundle bundle(Path dir) {
     try {
