@@ -63,7 +63,7 @@ public final class ExampleRecords {
 
   public static DriftAlert alert() {
     return DriftAlert.newBuilder().setModel("fmnist-resnet").setCohort("site-3")
-        .setSignal("bn-divergence").setState(AlertState.RAISED).setScore(12.5)
+        .setSignal("data-drift").setState(AlertState.RAISED).setScore(12.5)
         .setThreshold(8).setFirstBatch(5).setTime(TIME).setSummary("BN statistics moved")
         .setSourceAccuracyEstimate(0.61f).setAdaptedAccuracyEstimate(0.74f).build();
   }

@@ -23,9 +23,12 @@ import java.util.Map;
  * publish(u.publishAdapted() ? step.outputs().parameters() : sourceParameters);
  * }</pre>
  *
- * Each signal's alert is RAISED once when its detector raises and RESOLVED once when it
- * resolves; the guard's reverts are RAISED and resumes RESOLVED under
- * {@link Signal#ADAPTATION_HEALTH}.
+ * The detectors' raises and resolves are {@link Update#transitions()}, for diagnosis; what a
+ * person is alerted to are {@link Update#events()}: one {@link Signal#DATA_DRIFT} alert per
+ * drift episode, RAISED when the first detector raises and RESOLVED when the last one has
+ * resolved (a shift moves the statistics, the entropy and the class prior at once, and three
+ * alerts about one event are noise), and the guard's reverts, RAISED and resumes RESOLVED
+ * under {@link Signal#ADAPTATION_HEALTH}.
  */
 public final class DriftMonitor {
 
@@ -81,13 +84,15 @@ public final class DriftMonitor {
    * @param guard the publishing guard's state
    * @param revertedSince the batch at which the guard reverted to the source; -1 when it
    *     publishes adapted parameters
+   * @param driftSince the batch that raised the open {@link Signal#DATA_DRIFT} alert; -1 when
+   *     none is open
    * @param samples weighted samples in the estimate window
    * @param adaptedConfident weighted adapted-confident samples (ATC count of the adapted model)
    * @param sourceJudgedCorrect weighted ATC count of the source model
    */
   public record State(long batches, Map<Signal, ChangeDetector.State> detectors,
-      PublishingGuard.State guard, long revertedSince, double samples, double adaptedConfident,
-      double sourceJudgedCorrect) {
+      PublishingGuard.State guard, long revertedSince, long driftSince, double samples,
+      double adaptedConfident, double sourceJudgedCorrect) {
     public State {
       Map<Signal, ChangeDetector.State> copy = new EnumMap<>(Signal.class);
       copy.putAll(detectors);
@@ -99,30 +104,41 @@ public final class DriftMonitor {
           sourceJudgedCorrect / samples) : Estimates.NONE;
     }
 
-    /** The signals whose alert is open. */
+    /** The alerts open: {@link Signal#DATA_DRIFT} and {@link Signal#ADAPTATION_HEALTH}. */
     public List<Signal> openAlerts() {
       List<Signal> open = new ArrayList<>();
-      detectors.forEach((s, d) -> {
-        if (d.phase() == ChangeDetector.Phase.ALARM) {
-          open.add(s);
-        }
-      });
+      if (driftSince >= 0) {
+        open.add(Signal.DATA_DRIFT);
+      }
       if (guard.reverted()) {
         open.add(Signal.ADAPTATION_HEALTH);
       }
       return open;
+    }
+
+    /** The {@link Signal#DETECTED} signals whose detector is in alarm, in signal order. */
+    public List<Signal> alarmedSignals() {
+      List<Signal> alarmed = new ArrayList<>();
+      detectors.forEach((s, d) -> {
+        if (d.phase() == ChangeDetector.Phase.ALARM) {
+          alarmed.add(s);
+        }
+      });
+      return alarmed;
     }
   }
 
   /**
    * @param state the next state
    * @param events alerts raised or resolved by this batch, in {@link Signal} order
+   * @param transitions the detectors' raises and resolves in this batch, in signal order: the
+   *     evidence behind a {@link Signal#DATA_DRIFT} event, and per-signal diagnosis
    * @param estimates the windowed accuracy estimates after this batch
    * @param publishAdapted whether the adapted parameters may be published (else the source's)
    * @param levels each detected signal's standardized level in this batch (NaN in warm-up)
    */
-  public record Update(State state, List<DriftEvent> events, Estimates estimates,
-      boolean publishAdapted, Map<Signal, Double> levels) {}
+  public record Update(State state, List<DriftEvent> events, List<DriftEvent> transitions,
+      Estimates estimates, boolean publishAdapted, Map<Signal, Double> levels) {}
 
   private final Config config;
   private final int classes;
@@ -146,14 +162,14 @@ public final class DriftMonitor {
   public State initialState() {
     Map<Signal, ChangeDetector.State> d = new EnumMap<>(Signal.class);
     detectors.forEach((s, det) -> d.put(s, det.initialState()));
-    return new State(0, d, guard.initialState(classes), -1, 0, 0, 0);
+    return new State(0, d, guard.initialState(classes), -1, -1, 0, 0, 0);
   }
 
   /** Takes one batch's signals. */
   public Update update(State state, DriftSignals signals) {
     long batch = state.batches();
     Estimates estimates = pooledEstimates(state, signals);
-    List<DriftEvent> events = new ArrayList<>();
+    List<DriftEvent> transitions = new ArrayList<>();
     Map<Signal, ChangeDetector.State> next = new EnumMap<>(Signal.class);
     Map<Signal, Double> levels = new EnumMap<>(Signal.class);
     for (Signal s : Signal.DETECTED) {
@@ -162,8 +178,16 @@ public final class DriftMonitor {
       next.put(s, step.state());
       levels.put(s, step.z());
       if (step.transition() != null) {
-        events.add(detectorEvent(s, step, before, batch, signals, estimates));
+        transitions.add(detectorEvent(s, step, before, batch, signals, estimates));
       }
+    }
+    boolean drifting = next.values().stream()
+        .anyMatch(d -> d.phase() == ChangeDetector.Phase.ALARM);
+    long driftSince = !drifting ? -1 : state.driftSince() >= 0 ? state.driftSince() : batch;
+    List<DriftEvent> events = new ArrayList<>();
+    if (drifting != state.driftSince() >= 0) {
+      events.add(driftEvent(transitions, batch, drifting ? batch : state.driftSince(),
+          estimates));
     }
     PublishingGuard.Step g = guard.update(state.guard(), signals);
     if (g.changed()) {
@@ -171,11 +195,12 @@ public final class DriftMonitor {
     }
     long revertedSince = !g.state().reverted() ? -1
         : g.changed() ? batch : state.revertedSince();
-    State after = new State(batch + 1, next, g.state(), revertedSince,
+    State after = new State(batch + 1, next, g.state(), revertedSince, driftSince,
         decay * state.samples() + signals.samples(),
         decay * state.adaptedConfident() + signals.adaptedConfident(),
         decay * state.sourceJudgedCorrect() + signals.sourceJudgedCorrect());
-    return new Update(after, List.copyOf(events), estimates, g.publishAdapted(),
+    return new Update(after, List.copyOf(events), List.copyOf(transitions), estimates,
+        g.publishAdapted(),
         Collections.unmodifiableMap(levels));
   }
 
@@ -204,6 +229,24 @@ public final class DriftMonitor {
     return new DriftEvent(s, step.transition(), batch, first, value, baseline,
         raised ? step.state().raiseSum() : before.resolveSum() + c.resolveSlack() - step.z(),
         raised ? c.raiseThreshold() : c.resolveThreshold(), estimates, summary);
+  }
+
+  /**
+   * The {@link Signal#DATA_DRIFT} event of a batch in which the episode began or ended: the
+   * first transition's numbers (in signal order), every transition's sentence.
+   */
+  private static DriftEvent driftEvent(List<DriftEvent> transitions, long batch, long since,
+      Estimates estimates) {
+    DriftEvent lead = transitions.get(0);
+    boolean raised = lead.transition() == ChangeDetector.Transition.RAISED;
+    StringBuilder summary = new StringBuilder(raised ? "data drift: " : "data drift over: ");
+    for (DriftEvent t : transitions) {
+      summary.append(t.summary(), 0, t.summary().indexOf("; estimated accuracy")).append("; ");
+    }
+    summary.append(String.format(Locale.ROOT, "estimated accuracy: adapted %.1f%%, source "
+        + "%.1f%%", 100 * estimates.adapted(), 100 * estimates.source()));
+    return new DriftEvent(Signal.DATA_DRIFT, lead.transition(), batch, since, lead.value(),
+        lead.baseline(), lead.score(), lead.threshold(), estimates, summary.toString());
   }
 
   private DriftEvent guardEvent(PublishingGuard.Step g, long batch, long since,

@@ -14,12 +14,14 @@ import java.util.Map;
  * big-endian IEEE doubles and longs (exact, so a restored monitor continues identically).
  * Detectors are written with their signal's name, so adding a signal later keeps old states
  * readable. Format 2 adds the guard's estimate window; format 1 states still decode, with an
- * empty estimate window that fills over the next batches.
+ * empty estimate window that fills over the next batches. Format 3 adds the batch that raised
+ * the open data-drift alert; for older states it is inferred from the detectors in alarm.
  */
 public final class MonitorStateCodec {
 
   private static final int MAGIC = 0x4154444d; // "ATDM"
-  private static final int FORMAT = 2;
+  private static final int FORMAT = 3;
+  private static final int FORMAT_WITHOUT_DRIFT_EPISODE = 2;
   private static final int FORMAT_WITHOUT_ESTIMATES = 1;
   /** A monitor state is a few hundred bytes; a longer vector is corrupt input. */
   private static final int MAX_VECTOR = 1 << 20;
@@ -52,6 +54,7 @@ public final class MonitorStateCodec {
       out.writeDouble(state.samples());
       out.writeDouble(state.adaptedConfident());
       out.writeDouble(state.sourceJudgedCorrect());
+      out.writeLong(state.driftSince());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot happen writing to memory", e);
     }
@@ -69,9 +72,9 @@ public final class MonitorStateCodec {
         throw new IllegalArgumentException("not an Attune drift monitor state (bad magic)");
       }
       int format = in.readInt();
-      if (format != FORMAT && format != FORMAT_WITHOUT_ESTIMATES) {
+      if (format < FORMAT_WITHOUT_ESTIMATES || format > FORMAT) {
         throw new IllegalArgumentException("drift monitor state format " + format
-            + " is not one of the supported " + FORMAT_WITHOUT_ESTIMATES + " and " + FORMAT);
+            + " is not one of the supported " + FORMAT_WITHOUT_ESTIMATES + " to " + FORMAT);
       }
       long batches = in.readLong();
       int count = in.readInt();
@@ -83,13 +86,18 @@ public final class MonitorStateCodec {
       PublishingGuard.State guard = new PublishingGuard.State(in.readDouble(), in.readDouble(),
           read(in), read(in), in.readDouble(), in.readDouble(), in.readDouble(),
           in.readBoolean());
-      if (format == FORMAT) {
+      if (format >= FORMAT_WITHOUT_DRIFT_EPISODE) {
         guard = new PublishingGuard.State(guard.confident(), guard.agreements(),
             guard.adaptedClasses(), guard.sourceClasses(), guard.resets(), guard.mixing(),
             guard.concentration(), guard.reverted(), in.readDouble(), in.readDouble());
       }
+      long revertedSince = in.readLong();
+      double samples = in.readDouble();
+      double adaptedConfident = in.readDouble();
+      double sourceJudgedCorrect = in.readDouble();
+      long driftSince = format == FORMAT ? in.readLong() : episodeStart(batches, detectors);
       DriftMonitor.State state = new DriftMonitor.State(batches, detectors, guard,
-          in.readLong(), in.readDouble(), in.readDouble(), in.readDouble());
+          revertedSince, driftSince, samples, adaptedConfident, sourceJudgedCorrect);
       if (in.available() > 0) {
         throw new IllegalArgumentException("drift monitor state has " + in.available()
             + " trailing bytes");
@@ -98,6 +106,14 @@ public final class MonitorStateCodec {
     } catch (IOException e) {
       throw new IllegalArgumentException("truncated drift monitor state: " + e.getMessage(), e);
     }
+  }
+
+  /** The batch at which the earliest detector in alarm raised; -1 when none is. */
+  private static long episodeStart(long batches, Map<Signal, ChangeDetector.State> detectors) {
+    return detectors.values().stream()
+        .filter(d -> d.phase() == ChangeDetector.Phase.ALARM)
+        .mapToLong(d -> batches - (d.values() - d.alarmSince()))
+        .min().orElse(-1);
   }
 
   private static Signal signal(String name) {

@@ -11,7 +11,13 @@ public enum Signal {
   /** {@link DriftSignals#classDivergence()}, watched on a log scale. */
   CLASS_DIVERGENCE("class divergence", "nats", true),
   /** The {@link PublishingGuard}: raised while the source is published instead. */
-  ADAPTATION_HEALTH("adaptation health", "", false);
+  ADAPTATION_HEALTH("adaptation health", "", false),
+  /**
+   * The cohort's data drifted: the alert a person sees, one per episode. Raised when the
+   * first {@link #DETECTED} signal's detector raises, resolved when the last one resolves; a
+   * shift usually moves all three, and three alerts for one event would be noise.
+   */
+  DATA_DRIFT("data drift", "", false);
 
   /** The signals a {@link ChangeDetector} watches: the data-drift signals. */
   public static final List<Signal> DETECTED = List.of(STATISTICS_DIVERGENCE, ENTROPY,
@@ -55,6 +61,7 @@ public enum Signal {
       case ENTROPY -> s.entropy();
       case CLASS_DIVERGENCE -> s.classDivergence();
       case ADAPTATION_HEALTH -> s.confidentAgreement();
+      case DATA_DRIFT -> Double.NaN;
     };
   }
 

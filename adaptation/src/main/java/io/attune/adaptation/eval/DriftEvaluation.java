@@ -342,12 +342,10 @@ public final class DriftEvaluation {
       e[0] += t.signals().adaptedEstimate();
       e[1] += t.signals().sourceEstimate();
       e[2]++;
-      for (DriftEvent ev : t.update().events()) {
-        events.add(ev);
-        if (Signal.DETECTED.contains(ev.signal())) {
-          (ev.transition() == ChangeDetector.Transition.RAISED ? raised : resolved)
-              .putIfAbsent(ev.signal(), count);
-        }
+      events.addAll(t.update().events());
+      for (DriftEvent ev : t.update().transitions()) {
+        (ev.transition() == ChangeDetector.Transition.RAISED ? raised : resolved)
+            .putIfAbsent(ev.signal(), count);
       }
     }
 
@@ -384,7 +382,7 @@ public final class DriftEvaluation {
     }
 
     private static List<Signal> detectedOpen(DriftMonitor.State s) {
-      return s.openAlerts().stream().filter(Signal.DETECTED::contains).toList();
+      return s.alarmedSignals();
     }
   }
 }

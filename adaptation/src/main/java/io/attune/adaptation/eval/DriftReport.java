@@ -73,7 +73,7 @@ public final class DriftReport {
         cleanBatches += Math.max(0, s.firstBatch() + s.batches()
             - Math.max(s.firstBatch(), r.warmupBatches()));
         for (DriftEvent e : r.events()) {
-          if (Signal.DETECTED.contains(e.signal())
+          if (e.signal() == Signal.DATA_DRIFT
               && e.transition() == ChangeDetector.Transition.RAISED
               && e.batch() >= s.firstBatch() && e.batch() < s.firstBatch() + s.batches()
               && e.batch() >= r.warmupBatches()) {
@@ -358,7 +358,8 @@ public final class DriftReport {
         u.levels().get(Signal.CLASS_DIVERGENCE), u.estimates().adapted(),
         u.estimates().source(), u.publishAdapted(),
         u.state().openAlerts().stream().map(Signal::name).collect(Collectors.joining("|")),
-        u.events().stream().map(e -> e.transition() + ":" + e.signal().name())
+        java.util.stream.Stream.concat(u.events().stream(), u.transitions().stream())
+            .map(e -> e.transition() + ":" + e.signal().name())
             .collect(Collectors.joining("|")));
   }
 }

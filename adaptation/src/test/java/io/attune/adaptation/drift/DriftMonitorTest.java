@@ -37,31 +37,77 @@ class DriftMonitorTest {
   }
 
   private static List<DriftEvent> events(List<DriftSignals> stream) {
+    return run(stream, false);
+  }
+
+  private static List<DriftEvent> transitions(List<DriftSignals> stream) {
+    return run(stream, true);
+  }
+
+  private static List<DriftEvent> run(List<DriftSignals> stream, boolean transitions) {
     DriftMonitor.State state = MONITOR.initialState();
     List<DriftEvent> events = new ArrayList<>();
     for (DriftSignals s : stream) {
       DriftMonitor.Update u = MONITOR.update(state, s);
       state = u.state();
-      events.addAll(u.events());
+      events.addAll(transitions ? u.transitions() : u.events());
     }
     return events;
   }
 
   @Test
-  void aShiftRaisesEachSignalOnceAndResolvesItOnceAfterwards() {
+  void aShiftRaisesOneDataDriftAlertAndResolvesItOnceEverySignalIsBack() {
     // seed 2: with seed 1 the entropy detector raises a second time, a false alarm on the
     // clean batches after the shift (the rate is cleanDataRaisesRarely's)
-    List<DriftEvent> events = events(stream(120, 40, 70, 2));
+    List<DriftSignals> stream = stream(120, 40, 70, 2);
+    List<DriftEvent> events = events(stream);
+    List<DriftEvent> transitions = transitions(stream);
 
+    assertThat(events).extracting(DriftEvent::signal, DriftEvent::transition).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(Signal.DATA_DRIFT, Transition.RAISED),
+        org.assertj.core.groups.Tuple.tuple(Signal.DATA_DRIFT, Transition.RESOLVED));
     for (Signal signal : Signal.DETECTED) {
-      List<DriftEvent> mine = events.stream().filter(e -> e.signal() == signal).toList();
+      List<DriftEvent> mine = transitions.stream().filter(e -> e.signal() == signal).toList();
       assertThat(mine).as(signal.label()).extracting(DriftEvent::transition)
           .containsExactly(Transition.RAISED, Transition.RESOLVED);
       assertThat(mine.get(0).batch()).as(signal.label()).isBetween(41L, 42L);
       assertThat(mine.get(1).batch()).as(signal.label()).isBetween(70L, 80L);
       assertThat(mine.get(1).firstBatch()).isEqualTo(mine.get(0).batch());
     }
-    assertThat(events).noneMatch(e -> e.signal() == Signal.ADAPTATION_HEALTH);
+    long firstRaise = transitions.stream().mapToLong(DriftEvent::batch).min().orElseThrow();
+    long lastResolve = transitions.stream().mapToLong(DriftEvent::batch).max().orElseThrow();
+    assertThat(events.get(0).batch()).isEqualTo(firstRaise);
+    assertThat(events.get(1).batch()).isEqualTo(lastResolve);
+    assertThat(events.get(1).firstBatch()).isEqualTo(firstRaise);
+  }
+
+  @Test
+  void aSignalThatCalmsWhileAnotherStaysHighKeepsTheOneAlertOpen() {
+    // the statistics stay shifted from batch 40 to 100; entropy and class prior only to 55
+    Random random = new Random(5);
+    List<DriftSignals> stream = new ArrayList<>();
+    for (int i = 0; i < 160; i++) {
+      boolean statistics = i >= 40 && i < 100;
+      boolean output = i >= 40 && i < 55;
+      stream.add(new DriftSignals(64, (statistics ? 0.07 : 0.002)
+          * Math.exp(0.3 * random.nextGaussian()),
+          (output ? 0.9 : 0.2) + 0.03 * random.nextGaussian(),
+          (output ? 0.3 : 0.05) * Math.exp(0.3 * random.nextGaussian()), 0.1, false, 1,
+          new int[] {22, 21, 21}, new int[] {22, 21, 21}, 40, 38, 60, 55, 30));
+    }
+
+    List<DriftEvent> events = events(stream);
+    List<DriftEvent> entropy = transitions(stream).stream()
+        .filter(e -> e.signal() == Signal.ENTROPY).toList();
+
+    assertThat(entropy).extracting(DriftEvent::transition)
+        .containsExactly(Transition.RAISED, Transition.RESOLVED);
+    assertThat(entropy.get(1).batch()).isBetween(55L, 70L);
+    assertThat(events).extracting(DriftEvent::transition)
+        .containsExactly(Transition.RAISED, Transition.RESOLVED);
+    assertThat(events.get(1).batch()).isGreaterThanOrEqualTo(100);
+    assertThat(events.get(1).summary()).startsWith("data drift over: statistics divergence "
+        + "back to");
   }
 
   @Test
@@ -73,19 +119,19 @@ class DriftMonitorTest {
           .filter(e -> e.transition() == Transition.RAISED).count();
     }
 
-    assertThat(raised).as("raises in 15,000 signal-batches").isEqualTo(4);
+    assertThat(raised).as("data-drift alerts in 5,000 batches of 3 signals").isEqualTo(4);
   }
 
   @Test
   void anEventSaysWhatHappenedInNumbers() {
-    DriftEvent raised = events(stream(60, 40, 60, 2)).stream()
-        .filter(e -> e.signal() == Signal.STATISTICS_DIVERGENCE).findFirst().orElseThrow();
+    DriftEvent raised = events(stream(60, 40, 60, 2)).get(0);
 
+    assertThat(raised.signal()).isEqualTo(Signal.DATA_DRIFT);
     assertThat(raised.transition()).isEqualTo(Transition.RAISED);
     assertThat(raised.threshold()).isEqualTo(3.5);
     assertThat(raised.score()).isGreaterThan(3.5);
     assertThat(raised.baseline()).isCloseTo(0.002, within(0.0005));
-    assertThat(raised.summary()).startsWith("statistics divergence rose to 0.0")
+    assertThat(raised.summary()).startsWith("data drift: statistics divergence rose to 0.0")
         .contains("from a baseline of 0.00").contains("at batch " + raised.batch())
         .contains("> 3.5").contains("estimated accuracy: adapted");
     assertThat(raised.estimates().adapted()).isBetween(0.85, 0.95);
@@ -133,7 +179,7 @@ class DriftMonitorTest {
     for (DriftSignals s : stream(30, 10, 10, 4)) {
       state = MONITOR.update(state, s).state();
     }
-    byte[] two = MonitorStateCodec.encode(state);
+    byte[] two = formatTwo(state);
     // format 1: no guard samples and adapted-confident count (16 bytes before the last 32)
     byte[] one = new byte[two.length - 16];
     System.arraycopy(two, 0, one, 0, two.length - 48);
@@ -150,6 +196,27 @@ class DriftMonitorTest {
     assertThat(decoded.guard().samples()).isZero();
     assertThat(decoded.batches()).isEqualTo(state.batches());
     assertThat(decoded.estimates()).isEqualTo(state.estimates());
+  }
+
+  /** Format 3 less the data-drift episode's start, the last 8 bytes. */
+  private static byte[] formatTwo(DriftMonitor.State state) {
+    byte[] three = MonitorStateCodec.encode(state);
+    byte[] two = java.util.Arrays.copyOf(three, three.length - 8);
+    java.nio.ByteBuffer.wrap(two).putInt(4, 2);
+    return two;
+  }
+
+  @Test
+  void aFormatTwoStateInfersTheOpenDataDriftAlertFromItsDetectors() {
+    DriftMonitor.State state = MONITOR.initialState();
+    for (DriftSignals s : stream(60, 40, 60, 2)) {
+      state = MONITOR.update(state, s).state();
+    }
+    assertThat(state.driftSince()).isBetween(41L, 42L);
+
+    DriftMonitor.State decoded = MonitorStateCodec.decode(formatTwo(state));
+
+    assertThat(decoded).usingRecursiveComparison().isEqualTo(state);
   }
 
   @Test
@@ -188,6 +255,38 @@ class DriftMonitorTest {
     assertThat(health).hasSize(1);
     assertThat(health.get(0).transition()).isEqualTo(Transition.RAISED);
     assertThat(health.get(0).summary()).startsWith("publishing the source parameters at batch");
+  }
+
+  @Test
+  void aRecoveredAdaptationResolvesTheHealthAlertAndPublishesAdaptedParametersAgain() {
+    DriftMonitor.State state = MONITOR.initialState();
+    List<DriftEvent> events = new ArrayList<>();
+    List<Boolean> published = new ArrayList<>();
+    for (int i = 0; i < 80; i++) {
+      boolean collapsed = i >= 25 && i < 40;
+      DriftSignals s = collapsed ? DriftGuardTest.batch(DriftGuardTest.COLLAPSED,
+          DriftGuardTest.SPREAD, 12, false) : DriftGuardTest.batch(DriftGuardTest.SPREAD,
+          DriftGuardTest.SPREAD, 38, false);
+      DriftMonitor.Update u = MONITOR.update(state, s);
+      state = u.state();
+      events.addAll(u.events());
+      published.add(u.publishAdapted());
+    }
+
+    List<DriftEvent> health = events.stream()
+        .filter(e -> e.signal() == Signal.ADAPTATION_HEALTH).toList();
+    assertThat(health).extracting(DriftEvent::transition)
+        .containsExactly(Transition.RAISED, Transition.RESOLVED);
+    assertThat(health.get(1).firstBatch()).isEqualTo(health.get(0).batch());
+    assertThat(health.get(1).summary()).startsWith("publishing adapted parameters again");
+    assertThat(published.get(79)).isTrue();
+    int reverted = (int) health.get(0).batch();
+    int resumed = (int) health.get(1).batch();
+    assertThat(reverted).isBetween(26, 39);
+    assertThat(published.subList(0, reverted)).containsOnly(true);
+    assertThat(published.subList(reverted, resumed)).containsOnly(false);
+    assertThat(published.subList(resumed, 80)).containsOnly(true);
+    assertThat(state.openAlerts()).doesNotContain(Signal.ADAPTATION_HEALTH);
   }
 
   @Test

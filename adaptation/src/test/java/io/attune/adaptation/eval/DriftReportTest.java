@@ -42,9 +42,11 @@ class DriftReportTest {
             List.of(Signal.ENTROPY)),
         new Segment(0, 44, 6, List.of(Signal.ENTROPY), Map.of(), Map.of(),
             List.of(Signal.ENTROPY)));
-    List<DriftEvent> events = List.of(event(STATS, Transition.RAISED, 21),
-        event(STATS, Transition.RESOLVED, 29), event(CLASSES, Transition.RAISED, 30),
-        event(CLASSES, Transition.RESOLVED, 33), event(Signal.ENTROPY, Transition.RAISED, 42));
+    // the alerts: one data-drift episode per stretch in which some detector was in alarm
+    Signal drift = Signal.DATA_DRIFT;
+    List<DriftEvent> events = List.of(event(drift, Transition.RAISED, 21),
+        event(drift, Transition.RESOLVED, 29), event(drift, Transition.RAISED, 30),
+        event(drift, Transition.RESOLVED, 33), event(drift, Transition.RAISED, 42));
     List<DomainScore> scores = List.of(
         // clean: source 90% (estimate 91%), adapted 92% (estimate 95%)
         new DomainScore(0, 2000, 1840, 1800, 1800, 2000, 0.95, 0.91),

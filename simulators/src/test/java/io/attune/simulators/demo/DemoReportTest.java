@@ -61,12 +61,12 @@ class DemoReportTest {
   @Test
   void theAlertsSectionListsEveryAlertInArrivalOrderWithItsEstimates() {
     String md = report(List.of(
-        alert(AlertState.RAISED, "bn-divergence", 22, "statistics divergence rose | sharply"),
-        alert(AlertState.RESOLVED, "bn-divergence", 22, "statistics divergence back")))
+        alert(AlertState.RAISED, "data-drift", 22, "statistics divergence rose | sharply"),
+        alert(AlertState.RESOLVED, "data-drift", 22, "statistics divergence back")))
         .markdown();
 
     assertThat(md).contains("## Drift alerts", "first 20 adaptation steps");
-    assertThat(md).contains("| fog-5 | RAISED | bn-divergence | v22 | 41.2% | 78.6% | "
+    assertThat(md).contains("| fog-5 | RAISED | data-drift | v22 | 41.2% | 78.6% | "
         + "statistics divergence rose \\| sharply |");
     assertThat(md.indexOf("| RAISED |")).isLessThan(md.indexOf("| RESOLVED |"));
   }

@@ -47,12 +47,12 @@ class LiveViewTest {
     LiveView view = view(LiveView.Mode.PLAIN);
     view.onTick(List.of(point(1, "fog-5", 16, 1)));
     now.addAndGet(Duration.ofSeconds(2).toNanos());
-    view.alert(DemoReportTest.alert(io.attune.schemas.AlertState.RAISED, "entropy", 22,
+    view.alert(DemoReportTest.alert(io.attune.schemas.AlertState.RAISED, "data-drift", 22,
         "prediction entropy rose to 0.83 nats"));
     view.onTick(List.of(point(2, "fog-5", 32, 22)));
 
     List<String> lines = text.toString().lines().toList();
-    assertThat(lines.get(lines.size() - 1)).isEqualTo("alert at 2 s: fog-5 RAISED entropy "
+    assertThat(lines.get(lines.size() - 1)).isEqualTo("alert at 2 s: fog-5 RAISED data-drift "
         + "(since v22): prediction entropy rose to 0.83 nats");
     assertThat(lines.stream().filter(l -> l.startsWith("elapsed"))).hasSize(1);
   }

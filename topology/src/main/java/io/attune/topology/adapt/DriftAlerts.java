@@ -15,9 +15,13 @@ public final class DriftAlerts {
 
   private DriftAlerts() {}
 
+  /** The data-drift signal: raised once per drift episode, whatever signals moved. */
+  public static final String DATA_DRIFT = "data-drift";
+
   /**
-   * The name of a signal on the alerts topic: {@code bn-divergence}, {@code entropy},
-   * {@code class-prior}, {@code accuracy-guard}, as the DriftAlert schema lists them.
+   * The name of a signal: {@code data-drift} and {@code accuracy-guard} are the alerts on the
+   * topic, as the DriftAlert schema lists them; {@code bn-divergence}, {@code entropy} and
+   * {@code class-prior} name the detectors behind a data-drift alert (metrics, HTTP).
    */
   public static String signalName(Signal signal) {
     return switch (signal) {
@@ -25,6 +29,7 @@ public final class DriftAlerts {
       case ENTROPY -> "entropy";
       case CLASS_DIVERGENCE -> "class-prior";
       case ADAPTATION_HEALTH -> ACCURACY_GUARD;
+      case DATA_DRIFT -> DriftAlerts.DATA_DRIFT;
     };
   }
 

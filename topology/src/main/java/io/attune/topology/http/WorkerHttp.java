@@ -182,6 +182,7 @@ public final class WorkerHttp implements AutoCloseable {
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("batches", state.batches());
     view.put("openAlerts", open);
+    view.put("detectorsInAlarm", d.detectorsInAlarm());
     view.put("adaptedAccuracyEstimate", finiteOrNull(d.adaptedEstimate()));
     view.put("sourceAccuracyEstimate", finiteOrNull(d.sourceEstimate()));
     view.put("publishing", d.publishingAdapted() ? "adapted" : "source");

@@ -60,18 +60,21 @@ public final class WorkerMetrics implements StepObserver, AutoCloseable {
    * A monitored cohort's drift monitor after its latest step on this worker.
    *
    * @param openAlerts signals whose alert is open, as the alerts topic names them
+   * @param detectorsInAlarm the data-drift detectors in alarm ({@code bn-divergence},
+   *     {@code entropy}, {@code class-prior}): what keeps a {@code data-drift} alert open
    * @param adaptedEstimate label-free accuracy estimate of the adapted model; NaN before any
    * @param sourceEstimate label-free accuracy estimate of the source model; NaN before any
    * @param publishingAdapted whether the guard lets the adapted parameters through
    */
-  public record LatestDrift(List<String> openAlerts, double adaptedEstimate,
+  public record LatestDrift(List<String> openAlerts, List<String> detectorsInAlarm,
+      double adaptedEstimate,
       double sourceEstimate, boolean publishingAdapted) {
 
     /** The view of a monitor state. */
     public static LatestDrift of(DriftMonitor.State s) {
       Estimates e = s.estimates();
       return new LatestDrift(s.openAlerts().stream().map(DriftAlerts::signalName).toList(),
-          e.adapted(), e.source(), !s.guard().reverted());
+          s.alarmedSignals().stream().map(DriftAlerts::signalName).toList(), e.adapted(), e.source(), !s.guard().reverted());
     }
   }
 
