@@ -1,6 +1,7 @@
 package io.attune.cli;
 
 import io.attune.adaptation.bundle.ModelBundle;
+import io.attune.adaptation.drift.ConfidenceCalibration;
 import io.attune.adaptation.drift.DriftMonitor;
 import io.attune.adaptation.drift.DriftReference;
 import io.attune.adaptation.eval.DriftChecks;
@@ -99,6 +100,9 @@ final class DriftSuite {
     try (AdaptationStep sessions = bundle.openStep(threads)) {
       AdaptationMethod source = Methods.create("source", bundle, sessions);
       reference = DriftReference.calibrate(bundle, source, Optional.empty());
+      DriftMonitor.Config config = DriftMonitor.Config.defaults();
+      ConfidenceCalibration calibration = ConfidenceCalibration.load(bundle, reference,
+          Optional.empty(), config.calibrationImages());
       for (Run run : runs()) {
         List<Schedule> schedules = new ArrayList<>();
         for (String s : run.schedules()) {
@@ -111,8 +115,8 @@ final class DriftSuite {
         DriftEvaluation.Result result;
         try (ProgressBar progress = new ProgressBar(err, run.name(), replay.count())) {
           result = DriftEvaluation.run(Methods.create(METHOD, bundle, sessions), source,
-              replay, domains, reference, new DriftMonitor(DriftMonitor.Config.defaults(),
-                  reference.classes()), t -> { }, progress);
+              replay, domains, reference, new DriftMonitor(config, reference.classes()),
+              calibration, t -> { }, progress);
         }
         DriftReport.Summary summary = DriftReport.summarize(result);
         Files.writeString(reports.resolve(run.name() + ".md"), DriftReport.markdown(result,

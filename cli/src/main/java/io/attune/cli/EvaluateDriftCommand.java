@@ -1,6 +1,7 @@
 package io.attune.cli;
 
 import io.attune.adaptation.bundle.ModelBundle;
+import io.attune.adaptation.drift.ConfidenceCalibration;
 import io.attune.adaptation.drift.DriftMonitor;
 import io.attune.adaptation.drift.DriftReference;
 import io.attune.adaptation.eval.DriftEvaluation;
@@ -135,9 +136,11 @@ final class EvaluateDriftCommand implements Callable<Integer> {
             replay.count())) {
       AdaptationMethod source = Methods.create("source", bundle, sessions);
       reference = DriftReference.calibrate(bundle, source, Optional.ofNullable(sourceLabels));
+      DriftMonitor.Config config = DriftMonitor.Config.defaults();
       result = DriftEvaluation.run(Methods.create(method, bundle, sessions), source, replay,
-          domains, reference, new DriftMonitor(DriftMonitor.Config.defaults(),
-              reference.classes()), traceFile, progress);
+          domains, reference, new DriftMonitor(config, reference.classes()),
+          ConfidenceCalibration.load(bundle, reference, Optional.ofNullable(sourceLabels),
+              config.calibrationImages()), traceFile, progress);
     }
     String markdown = DriftReport.markdown(result, DriftReport.summarize(result), reference,
         setup(bundle, parsed));

@@ -60,7 +60,7 @@ class EvaluateDriftCommandTest {
         .contains("abrupt shifts of severity >= 3 detected within 3 batches: **1 of 1**")
         .contains("false alarms on clean data: **0** in 6 clean batches")
         .contains("| gaussian_noise:5 | 6 | 2 |")
-        .contains("RAISED statistics divergence: statistics divergence rose to");
+        .contains("RAISED data drift: statistics divergence rose to");
     assertThat(Files.readString(report)).isEqualTo(out.toString());
     List<String> rows = Files.readAllLines(trace);
     assertThat(rows).hasSize(1 + 32);

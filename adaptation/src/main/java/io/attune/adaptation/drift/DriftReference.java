@@ -213,12 +213,16 @@ public record DriftReference(List<LayerStatistics> layers, float[] classPrior,
   public static DriftReference calibrate(ModelBundle bundle, AdaptationMethod source,
       Optional<Path> labels) {
     SourceImages images = SourceImages.load(bundle, "drift calibration");
+    return calibrate(bundle.manifest(), source, images, labels(bundle, labels, images.count()));
+  }
+
+  /** The labels of a bundle's source images: {@code labels} when given, else the bundle's. */
+  static int[] labels(ModelBundle bundle, Optional<Path> labels, int count) {
     Path file = labels.or(() -> bundleLabels(bundle)).orElseThrow(() ->
         new InvalidModelException(bundle.dir() + ": drift calibration needs the labels of the "
             + "bundle's source images; prepare it with --source-memory FEATURES LABELS of the "
             + "same samples as --source-images, or give a labels file"));
-    int[] y = readLabels(file, images.count());
-    return calibrate(bundle.manifest(), source, images, y);
+    return readLabels(file, count);
   }
 
   private static Optional<Path> bundleLabels(ModelBundle bundle) {

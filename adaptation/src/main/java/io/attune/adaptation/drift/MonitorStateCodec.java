@@ -15,7 +15,8 @@ import java.util.Map;
  * Detectors are written with their signal's name, so adding a signal later keeps old states
  * readable. Format 2 adds the guard's estimate window; format 1 states still decode, with an
  * empty estimate window that fills over the next batches. Format 3 adds the batch that raised
- * the open data-drift alert; for older states it is inferred from the detectors in alarm.
+ * the open data-drift alert (for older states inferred from the detectors in alarm) and the
+ * adapted model's confidence calibration ratio (1 for older states, until re-measured).
  */
 public final class MonitorStateCodec {
 
@@ -55,6 +56,7 @@ public final class MonitorStateCodec {
       out.writeDouble(state.adaptedConfident());
       out.writeDouble(state.sourceJudgedCorrect());
       out.writeLong(state.driftSince());
+      out.writeDouble(state.calibration());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot happen writing to memory", e);
     }
@@ -96,8 +98,10 @@ public final class MonitorStateCodec {
       double adaptedConfident = in.readDouble();
       double sourceJudgedCorrect = in.readDouble();
       long driftSince = format == FORMAT ? in.readLong() : episodeStart(batches, detectors);
+      double calibration = format == FORMAT ? in.readDouble() : 1;
       DriftMonitor.State state = new DriftMonitor.State(batches, detectors, guard,
-          revertedSince, driftSince, samples, adaptedConfident, sourceJudgedCorrect);
+          revertedSince, driftSince, samples, adaptedConfident, sourceJudgedCorrect,
+          calibration);
       if (in.available() > 0) {
         throw new IllegalArgumentException("drift monitor state has " + in.available()
             + " trailing bytes");

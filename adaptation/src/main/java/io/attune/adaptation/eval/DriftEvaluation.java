@@ -1,6 +1,7 @@
 package io.attune.adaptation.eval;
 
 import io.attune.adaptation.drift.ChangeDetector;
+import io.attune.adaptation.drift.ConfidenceCalibration;
 import io.attune.adaptation.drift.DriftEvent;
 import io.attune.adaptation.drift.DriftMonitor;
 import io.attune.adaptation.drift.DriftReference;
@@ -68,15 +69,17 @@ public final class DriftEvaluation {
   /**
    * The label-free accuracy estimators the report compares, each a count per sample from the
    * two models' predictions and whether each is confident (entropy below the ATC threshold of
-   * the reference). The monitor uses {@link #SOURCE_AGREED} and {@link #ADAPTED_OWN}.
+   * the reference). The monitor uses {@link #SOURCE_AGREED} and {@link #ADAPTED_RECALIBRATED}.
    */
   public enum Estimator {
     SOURCE_OWN(false, "ATC on the source's own confidence (Garg et al.)"),
     SOURCE_JUDGED(false, "the adapted model confident and predicting the source's class"),
     SOURCE_AGREED(false, "both predict the same class and either is confident (used)"),
-    ADAPTED_OWN(true, "ATC on the adapted model's own confidence (used)"),
+    ADAPTED_OWN(true, "ATC on the adapted model's own confidence"),
     ADAPTED_CONTESTED_HALF(true, "ATC on its own confidence, but a confident prediction the "
-        + "confident source contradicts counts half");
+        + "confident source contradicts counts half"),
+    ADAPTED_RECALIBRATED(true, "ATC on its own confidence times its accuracy-to-confidence "
+        + "ratio on labelled source images, re-measured as it adapts (used)");
 
     private final boolean adapted;
     private final String description;
@@ -95,31 +98,38 @@ public final class DriftEvaluation {
       return description;
     }
 
-    /** How much one sample counts towards the estimate, 0 to 1. */
-    public double count(boolean adaptedSure, boolean sourceSure, boolean same) {
+    /**
+     * How much one sample counts towards the estimate, 0 to 1 (to the ratio for
+     * {@link #ADAPTED_RECALIBRATED}).
+     *
+     * @param calibration the adapted model's {@link ConfidenceCalibration#ratio} in force
+     */
+    public double count(boolean adaptedSure, boolean sourceSure, boolean same,
+        double calibration) {
       return switch (this) {
         case SOURCE_OWN -> sourceSure ? 1 : 0;
         case SOURCE_JUDGED -> adaptedSure && same ? 1 : 0;
         case SOURCE_AGREED -> (adaptedSure || sourceSure) && same ? 1 : 0;
         case ADAPTED_OWN -> adaptedSure ? 1 : 0;
         case ADAPTED_CONTESTED_HALF -> !adaptedSure ? 0 : same || !sourceSure ? 1 : 0.5;
+        case ADAPTED_RECALIBRATED -> adaptedSure ? calibration : 0;
       };
     }
 
     /** Each estimator's estimate on one batch, in {@link #values()} order. */
     public static double[] estimate(float[] adapted, float[] source, int n, int classes,
-        double threshold) {
+        double threshold, double calibration) {
       double[] sums = new double[values().length];
       for (int i = 0; i < n; i++) {
         boolean a = entropy(adapted, i, classes) < threshold;
         boolean s = entropy(source, i, classes) < threshold;
         boolean same = argmax(adapted, i, classes) == argmax(source, i, classes);
         for (Estimator e : values()) {
-          sums[e.ordinal()] += e.count(a, s, same);
+          sums[e.ordinal()] += e.count(a, s, same, calibration);
         }
       }
       for (int e = 0; e < sums.length; e++) {
-        sums[e] /= n;
+        sums[e] = Math.min(1, sums[e] / n);
       }
       return sums;
     }
@@ -221,13 +231,15 @@ public final class DriftEvaluation {
    * Runs the stream.
    *
    * @param domains indexed by the stream's domain indices
+   * @param calibration re-measures the adapted model's confidence calibration when the monitor
+   *     asks ({@link DriftMonitor#recalibrates}); null to keep ATC's source-fitted one
    * @param trace sees every batch, in order
    * @param progress told the number of samples done after each batch
    */
   public static Result run(AdaptationMethod method, AdaptationMethod source,
       Iterable<StreamEvaluation.LabelledBatch> stream, List<Domain> domains,
-      DriftReference reference, DriftMonitor monitor, Consumer<BatchTrace> trace,
-      LongConsumer progress) {
+      DriftReference reference, DriftMonitor monitor, ConfidenceCalibration calibration,
+      Consumer<BatchTrace> trace, LongConsumer progress) {
     int classes = reference.classes();
     MethodState state = method.initialState();
     MethodState sourceState = source.initialState();
@@ -238,13 +250,15 @@ public final class DriftEvaluation {
     long published = 0;
     for (StreamEvaluation.LabelledBatch b : stream) {
       Batch batch = new Batch(b.inputs(), b.size());
+      double ratio = calibration != null && monitor.recalibrates(drift)
+          ? calibration.measure(method, state) : Double.NaN;
       AdaptationMethod.Step step = method.step(state, batch);
       AdaptationMethod.Step sourceStep = source.step(sourceState, batch);
       state = step.state();
       sourceState = sourceStep.state();
       DriftSignals signals = DriftSignals.measure(step.outputs(), sourceStep.outputs(),
           reference);
-      DriftMonitor.Update update = monitor.update(drift, signals);
+      DriftMonitor.Update update = monitor.update(drift, signals, ratio);
       int[] a = Predictions.argmax(step.outputs().probabilities(), b.size(), classes);
       int[] s = Predictions.argmax(sourceStep.outputs().probabilities(), b.size(), classes);
       BatchTrace t = score(drift.batches(), majority(b.domains(), domains.size()), b, a, s,
@@ -252,7 +266,7 @@ public final class DriftEvaluation {
       published += publishAdapted ? 1 : 0;
       tally.add(t, drift, Estimator.estimate(step.outputs().probabilities(),
           sourceStep.outputs().probabilities(), b.size(), classes,
-          reference.entropyThreshold()));
+          reference.entropyThreshold(), update.state().calibration()));
       trace.accept(t);
       drift = update.state();
       publishAdapted = update.publishAdapted();
@@ -339,7 +353,7 @@ public final class DriftEvaluation {
       d[3] += t.guardedCorrect();
       d[4] += t.signals().samples();
       double[] e = estimates[t.domain()];
-      e[0] += t.signals().adaptedEstimate();
+      e[0] += Math.min(1, t.signals().adaptedEstimate() * t.update().state().calibration());
       e[1] += t.signals().sourceEstimate();
       e[2]++;
       events.addAll(t.update().events());

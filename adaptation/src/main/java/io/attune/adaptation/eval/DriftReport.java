@@ -329,8 +329,9 @@ public final class DriftReport {
       return md.append("None.\n").toString();
     }
     for (DriftEvent e : r.events()) {
-      md.append("- ").append(e.transition()).append(' ').append(e.signal().label())
-          .append(": ").append(e.summary()).append('\n');
+      md.append("- ").append(e.transition()).append(' ').append(e.summary()
+          .startsWith(e.signal().label()) ? "" : e.signal().label() + ": ").append(e.summary())
+          .append('\n');
     }
     return md.toString();
   }

@@ -198,10 +198,10 @@ class DriftMonitorTest {
     assertThat(decoded.estimates()).isEqualTo(state.estimates());
   }
 
-  /** Format 3 less the data-drift episode's start, the last 8 bytes. */
+  /** Format 3 less the data-drift episode's start and the calibration, the last 16 bytes. */
   private static byte[] formatTwo(DriftMonitor.State state) {
     byte[] three = MonitorStateCodec.encode(state);
-    byte[] two = java.util.Arrays.copyOf(three, three.length - 8);
+    byte[] two = java.util.Arrays.copyOf(three, three.length - 16);
     java.nio.ByteBuffer.wrap(two).putInt(4, 2);
     return two;
   }
@@ -292,8 +292,10 @@ class DriftMonitorTest {
   @Test
   void theConfigMustCoverExactlyTheDetectedSignals() {
     assertThatThrownBy(() -> new DriftMonitor.Config(java.util.Map.of(),
-        PublishingGuard.Config.defaults(), 0))
+        PublishingGuard.Config.defaults(), 0, 0, 0))
         .hasMessageContaining("detectors must configure exactly")
-        .hasMessageContaining("estimateHalfLife must be > 0");
+        .hasMessageContaining("estimateHalfLife must be > 0")
+        .hasMessageContaining("recalibrateEvery must be >= 1")
+        .hasMessageContaining("calibrationImages must be >= 1");
   }
 }

@@ -70,7 +70,7 @@ class DriftReferenceModelTest {
     DriftEvaluation.Result r = DriftEvaluation.run(tent, source, stream,
         List.of(new DriftEvaluation.Domain("clean", true, 0),
             new DriftEvaluation.Domain("noise", false, 5)), reference,
-        new DriftMonitor(DriftMonitor.Config.defaults(), 10), traces::add, n -> { });
+        new DriftMonitor(DriftMonitor.Config.defaults(), 10), null, traces::add, n -> { });
 
     assertThat(r.events()).isNotEmpty();
     assertThat(r.events().get(0).transition()).isEqualTo(ChangeDetector.Transition.RAISED);

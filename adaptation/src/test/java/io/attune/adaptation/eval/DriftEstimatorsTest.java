@@ -31,7 +31,7 @@ class DriftEstimatorsTest {
     float[] adapted = concat(SURE0, SURE1, SURE0, UNSURE0);
     float[] source = concat(SURE0, SURE0, UNSURE0, SURE0);
 
-    double[] e = Estimator.estimate(adapted, source, 4, 3, 0.5);
+    double[] e = Estimator.estimate(adapted, source, 4, 3, 0.5, 0.8);
 
     assertThat(e[Estimator.SOURCE_OWN.ordinal()]).as("0, 1, 3").isEqualTo(0.75);
     assertThat(e[Estimator.SOURCE_JUDGED.ordinal()]).as("0, 2").isEqualTo(0.5);
@@ -39,6 +39,17 @@ class DriftEstimatorsTest {
     assertThat(e[Estimator.ADAPTED_OWN.ordinal()]).as("0, 1, 2").isEqualTo(0.75);
     assertThat(e[Estimator.ADAPTED_CONTESTED_HALF.ordinal()]).as("0, 2 and half of 1")
         .isEqualTo(0.625);
+    assertThat(e[Estimator.ADAPTED_RECALIBRATED.ordinal()]).as("0, 1, 2 at 0.8 each")
+        .isCloseTo(0.6, within(1e-12));
+  }
+
+  @Test
+  void aRecalibratedEstimateNeverExceedsOne() {
+    float[] sure = concat(SURE0, SURE0);
+
+    double[] e = Estimator.estimate(sure, sure, 2, 3, 0.5, 1.3);
+
+    assertThat(e[Estimator.ADAPTED_RECALIBRATED.ordinal()]).isEqualTo(1.0);
   }
 
   @Test
@@ -65,7 +76,7 @@ class DriftEstimatorsTest {
             + "| 10.00 (+10.00) | 1.00 (+1.00) |")
         .contains("| source | both predict the same class and either is confident (used) | "
             + "2.00 (+2.00) |")
-        .contains("| tent | ATC on the adapted model's own confidence (used) | 6.00 (+6.00) |")
+        .contains("| tent | ATC on the adapted model's own confidence | 6.00 (+6.00) |")
         .contains("| 1.00 (-1.00) |");
   }
 

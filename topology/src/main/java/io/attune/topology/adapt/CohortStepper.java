@@ -87,7 +87,7 @@ public final class CohortStepper {
     Batch batch = batchOf(bundle, samples);
     AdaptationMethod.Step step = method.step(before, batch);
     Outputs out = step.outputs();
-    DriftMonitor.Update drift = monitor(model, method, out, batch, monitorState);
+    DriftMonitor.Update drift = monitor(model, method, before, out, batch, monitorState);
     boolean publishAdapted = drift == null || drift.publishAdapted();
     NormParamsUpdate update = NormParamsUpdate.newBuilder()
         .setModel(model)
@@ -115,17 +115,22 @@ public final class CohortStepper {
 
   /**
    * The cohort's drift monitor after this batch, or null when the model is not monitored. The
-   * source model keeps no state, so its forward starts from the source every time.
+   * source model keeps no state, so its forward starts from the source every time. Every few
+   * batches the monitor asks for the adapted model's confidence calibration, measured in the
+   * state that predicted this batch ({@code before}).
    */
-  private DriftMonitor.Update monitor(String model, AdaptationMethod method, Outputs out,
-      Batch batch, byte[] monitorState) {
+  private DriftMonitor.Update monitor(String model, AdaptationMethod method, MethodState before,
+      Outputs out, Batch batch, byte[] monitorState) {
     return models.drift(model).map(d -> {
       AdaptationMethod source = models.method(model, "source");
       Outputs sourceOut = method.name().equals("source") ? out
           : source.step(source.initialState(), batch).outputs();
       DriftMonitor.State s = monitorState == null ? d.monitor().initialState()
           : MonitorStateCodec.decode(monitorState);
-      return d.monitor().update(s, DriftSignals.measure(out, sourceOut, d.reference()));
+      double calibration = d.monitor().recalibrates(s)
+          ? d.calibration().measure(method, before) : Double.NaN;
+      return d.monitor().update(s, DriftSignals.measure(out, sourceOut, d.reference()),
+          calibration);
     }).orElse(null);
   }
 

@@ -1,6 +1,7 @@
 package io.attune.topology.adapt;
 
 import io.attune.adaptation.bundle.ModelBundle;
+import io.attune.adaptation.drift.ConfidenceCalibration;
 import io.attune.adaptation.drift.DriftMonitor;
 import io.attune.adaptation.drift.DriftReference;
 import io.attune.adaptation.method.AdaptationMethod;
@@ -33,10 +34,12 @@ public final class ModelRegistry implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
 
   /**
-   * What a monitored model's cohorts are measured against, and the monitor that keeps each
-   * cohort's detectors, guard and estimates (its state lives in a store, not here).
+   * What a monitored model's cohorts are measured against, the monitor that keeps each
+   * cohort's detectors, guard and estimates (its state lives in a store, not here), and the
+   * labelled source images on which the adapted model's confidence calibration is re-measured.
    */
-  public record Drift(DriftReference reference, DriftMonitor monitor) {}
+  public record Drift(DriftReference reference, DriftMonitor monitor,
+      ConfidenceCalibration calibration) {}
 
   private final ModelCatalog catalog;
   private final Map<String, ModelBundle> bundles;
@@ -76,8 +79,10 @@ public final class ModelRegistry implements AutoCloseable {
           + "on %d source images in %.1f s (source accuracy %.1f%%, ATC threshold %.3f nats)",
           id, reference.calibrationSamples(), (System.nanoTime() - started) / 1e9,
           100 * reference.calibrationAccuracy(), reference.entropyThreshold()));
-      return Optional.of(new Drift(reference,
-          new DriftMonitor(DriftMonitor.Config.defaults(), reference.classes())));
+      DriftMonitor.Config config = DriftMonitor.Config.defaults();
+      return Optional.of(new Drift(reference, new DriftMonitor(config, reference.classes()),
+          ConfidenceCalibration.load(bundle, reference, Optional.empty(),
+              config.calibrationImages())));
     } catch (InvalidModelException e) {
       LOG.warn("drift monitoring disabled for model '{}': {}", id, e.getMessage());
       return Optional.empty();
