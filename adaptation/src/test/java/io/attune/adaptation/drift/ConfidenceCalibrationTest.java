@@ -10,17 +10,12 @@ import org.junit.jupiter.api.Test;
 /** The adapted model's accuracy-to-confidence ratio and how the monitor applies it. */
 class ConfidenceCalibrationTest {
 
-  // entropy of {0.98, 0.01, 0.01} is 0.112 nats, of {0.5, 0.3, 0.2} 1.03: threshold 0.5
-  private static final float[] SURE0 = {0.98f, 0.01f, 0.01f};
-  private static final float[] SURE1 = {0.01f, 0.98f, 0.01f};
-  private static final float[] UNSURE0 = {0.5f, 0.3f, 0.2f};
+  private static final float[] SURE0 = ThreeClassRows.SURE0;
+  private static final float[] SURE1 = ThreeClassRows.SURE1;
+  private static final float[] UNSURE0 = ThreeClassRows.UNSURE0;
 
   private static float[] rows(float[]... rows) {
-    float[] out = new float[rows.length * 3];
-    for (int i = 0; i < rows.length; i++) {
-      System.arraycopy(rows[i], 0, out, 3 * i, 3);
-    }
-    return out;
+    return ThreeClassRows.rows(rows);
   }
 
   private static final ConfidenceCalibration FOUR = new ConfidenceCalibration(new float[8],

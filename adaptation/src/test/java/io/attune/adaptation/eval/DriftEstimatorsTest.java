@@ -3,6 +3,7 @@ package io.attune.adaptation.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.attune.adaptation.drift.ThreeClassRows;
 import io.attune.adaptation.eval.DriftEvaluation.Domain;
 import io.attune.adaptation.eval.DriftEvaluation.DomainScore;
 import io.attune.adaptation.eval.DriftEvaluation.Estimator;
@@ -12,16 +13,12 @@ import org.junit.jupiter.api.Test;
 /** The label-free estimators the drift report compares, sample by sample and per domain. */
 class DriftEstimatorsTest {
 
-  private static final float[] SURE0 = {0.98f, 0.01f, 0.01f};
-  private static final float[] SURE1 = {0.01f, 0.98f, 0.01f};
-  private static final float[] UNSURE0 = {0.4f, 0.35f, 0.25f};
+  private static final float[] SURE0 = ThreeClassRows.SURE0;
+  private static final float[] SURE1 = ThreeClassRows.SURE1;
+  private static final float[] UNSURE0 = ThreeClassRows.UNSURE0;
 
   private static float[] concat(float[]... rows) {
-    float[] out = new float[rows.length * 3];
-    for (int i = 0; i < rows.length; i++) {
-      System.arraycopy(rows[i], 0, out, 3 * i, 3);
-    }
-    return out;
+    return ThreeClassRows.rows(rows);
   }
 
   @Test
