@@ -85,8 +85,13 @@ public final class AdaptationTopology {
   }
 
   private static StoreBuilder<KeyValueStore<String, byte[]>> store(String name) {
-    // persistent and logged: the changelog is what a restarted or migrated task restores from
+    // persistent and logged: the changelog is what a restarted or migrated task restores from.
+    // Cached: a cohort's progress is rewritten for every sample and a buffered sample is
+    // deleted when its batch steps, mostly within one commit interval; the cache hands
+    // RocksDB and the changelog only the last value of each key per commit (one progress
+    // record instead of 65 per batch, a tombstone instead of a put and a tombstone per
+    // sample). Exactly-once is unaffected: the cache is flushed before every commit.
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(),
-        Serdes.ByteArray()).withLoggingEnabled(java.util.Map.of());
+        Serdes.ByteArray()).withLoggingEnabled(java.util.Map.of()).withCachingEnabled();
   }
 }

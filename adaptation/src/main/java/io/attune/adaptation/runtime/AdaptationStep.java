@@ -158,6 +158,14 @@ public final class AdaptationStep implements AutoCloseable {
     return run(inferenceSession(), input, batch, params, alpha);
   }
 
+  /**
+   * Opens the session {@link #inferenceForward} runs now rather than on its first call, so that
+   * a service can keep the seconds of session setup out of its first batch.
+   */
+  public void openInferenceSession() {
+    inferenceSession();
+  }
+
   private synchronized OrtSession inferenceSession() {
     if (inferenceSession == null) {
       try {

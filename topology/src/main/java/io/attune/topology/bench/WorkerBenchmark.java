@@ -38,10 +38,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * What the service costs on top of the algorithm: the same method on the same samples, once
- * offline (only the steps timed, as {@code attune evaluate} times them) and once through an
- * embedded broker and a worker (from the worker reaching RUNNING to the last adapted prediction
- * a {@code read_committed} consumer sees, exactly-once transactions included).
+ * What the service costs on top of the algorithm: the same method on the same samples offline
+ * (only the steps timed, as {@code attune evaluate} times them) and through an embedded broker
+ * and a worker (from the worker reaching RUNNING to the last adapted prediction a
+ * {@code read_committed} consumer sees, exactly-once transactions included).
+ *
+ * <p>The offline pass runs once before the worker and once after it, and the ratio divides by
+ * their mean: on a shared machine the load drifts between the phases of one run, and a single
+ * offline pass taken under lighter or heavier load than the worker's makes the ratio swing by a
+ * third. The worker's own step timers then say where its wall time went (adaptation steps,
+ * the drift monitoring inside them, the rest: Kafka, stores, records), numbers that do not
+ * depend on the other phases.
  */
 public final class WorkerBenchmark {
 
@@ -52,17 +59,30 @@ public final class WorkerBenchmark {
 
   /**
    * @param samples samples run in both settings (a whole number of batches)
-   * @param offlineSamplesPerSecond the method alone
+   * @param offlineBefore the method alone, samples/s, before the worker ran
+   * @param offlineAfter the method alone, samples/s, after the worker stopped
    * @param workerSamplesPerSecond the method inside the worker, end to end
+   * @param workerSeconds the worker's wall time, from RUNNING to the last prediction
+   * @param stepSeconds of that, time inside adaptation steps (method and monitoring)
+   * @param monitorSeconds of the steps, time spent on drift monitoring (0 when off)
    */
-  public record Result(int samples, double offlineSamplesPerSecond,
-      double workerSamplesPerSecond) {
+  public record Result(int samples, double offlineBefore, double offlineAfter,
+      double workerSamplesPerSecond, double workerSeconds, double stepSeconds,
+      double monitorSeconds) {
+
+    /** The method alone, samples/s: the mean of the passes before and after the worker. */
+    public double offlineSamplesPerSecond() {
+      return (offlineBefore + offlineAfter) / 2;
+    }
 
     /** Worker throughput over offline throughput, from this one run. */
     public double ratio() {
-      return workerSamplesPerSecond / offlineSamplesPerSecond;
+      return workerSamplesPerSecond / offlineSamplesPerSecond();
     }
   }
+
+  private record WorkerRun(double samplesPerSecond, double seconds, double stepSeconds,
+      double monitorSeconds) {}
 
   /**
    * @param images uint8 samples in the bundle's input shape, one array each; the tail that
@@ -79,10 +99,12 @@ public final class WorkerBenchmark {
           + images.size());
     }
     List<byte[]> used = images.subList(0, samples);
-    double offline = offline(ModelBundle.open(bundleDir), method, batch, threads, used);
-    double worker = throughWorker(bundleDir, method, batch, threads, used, workerProps,
+    double before = offline(ModelBundle.open(bundleDir), method, batch, threads, used);
+    WorkerRun worker = throughWorker(bundleDir, method, batch, threads, used, workerProps,
         progress);
-    return new Result(samples, offline, worker);
+    double after = offline(ModelBundle.open(bundleDir), method, batch, threads, used);
+    return new Result(samples, before, after, worker.samplesPerSecond(), worker.seconds(),
+        worker.stepSeconds(), worker.monitorSeconds());
   }
 
   private static double offline(ModelBundle bundle, String method, int batch, int threads,
@@ -106,7 +128,7 @@ public final class WorkerBenchmark {
     }
   }
 
-  private static double throughWorker(Path bundleDir, String method, int batch, int threads,
+  private static WorkerRun throughWorker(Path bundleDir, String method, int batch, int threads,
       List<byte[]> images, Map<String, String> workerProps, IntConsumer progress)
       throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("attune-bench");
@@ -132,7 +154,10 @@ public final class WorkerBenchmark {
         long t0 = System.nanoTime();
         awaitPredictions(broker.bootstrapServers(), config.topics().predictions().name(),
             images.size(), progress);
-        return images.size() / ((System.nanoTime() - t0) / 1e9);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new WorkerRun(images.size() / seconds, seconds,
+            worker.metrics().totalSeconds("attune.step.latency"),
+            worker.metrics().totalSeconds("attune.monitor.latency"));
       }
     }
   }

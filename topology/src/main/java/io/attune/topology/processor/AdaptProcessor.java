@@ -152,6 +152,7 @@ public final class AdaptProcessor implements Processor<byte[], byte[], byte[], b
     progress.put(cohortKey, p.afterStep().encode());
     observer.stepped(cohortKey, signed, result.diagnostics(), stepNanos);
     if (result.drift() != null) {
+      observer.monitorTimed(cohortKey, result.monitorNanos());
       observer.monitored(cohortKey, result.drift(), result.alerts());
     }
   }
