@@ -34,8 +34,9 @@ import java.util.Map;
  * drift monitor state as bytes on both sides.
  *
  * <p>For a model with drift monitoring ({@link ModelRegistry#drift}), the step also runs the
- * {@code source} method's forward on the same batch (one forward without backward, skipped
- * when the cohort's method is {@code source} itself), measures the batch's
+ * {@code source} method's forward on the same batch (one forward without backward, on the
+ * inference session that keeps nothing for a backward; skipped when the cohort's method is
+ * {@code source} itself), measures the batch's
  * {@link DriftSignals} and updates the cohort's {@link DriftMonitor}. Its guard decides what
  * the new version carries: the adapted parameters while it allows them, otherwise the source
  * parameters ({@link UpdateKind#SOURCE}). Either way each step publishes exactly one version,

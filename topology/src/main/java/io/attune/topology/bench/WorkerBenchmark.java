@@ -16,7 +16,6 @@ import io.attune.topology.ModelCatalog;
 import io.attune.topology.TopicSetup;
 import io.attune.topology.Worker;
 import io.attune.topology.WorkerConfig;
-import io.attune.topology.embedded.EmbeddedKafka;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -39,8 +38,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * What the service costs on top of the algorithm: the same method on the same samples offline
- * (only the steps timed, as {@code attune evaluate} times them) and through an embedded broker
- * and a worker (from the worker reaching RUNNING to the last adapted prediction a
+ * (only the steps timed, as {@code attune evaluate} times them) and through a broker (the
+ * {@code attune bench-worker} command starts an embedded one) and a worker (from the worker reaching RUNNING to the last adapted prediction a
  * {@code read_committed} consumer sees, exactly-once transactions included).
  *
  * <p>The offline pass runs once before the worker and once after it, and the ratio divides by
@@ -85,12 +84,14 @@ public final class WorkerBenchmark {
       double monitorSeconds) {}
 
   /**
+   * @param bootstrapServers the broker the worker runs against, with nothing else on it: the
+   *     benchmark creates the worker's topics and fills the traffic topic
    * @param images uint8 samples in the bundle's input shape, one array each; the tail that
    *     does not fill a batch is dropped
    * @param workerProps worker configuration on top of the benchmark's own
    * @param progress told the number of predictions the worker has published so far
    */
-  public static Result run(Path bundleDir, String method, int batch, int threads,
+  public static Result run(String bootstrapServers, Path bundleDir, String method, int batch, int threads,
       List<byte[]> images, Map<String, String> workerProps, IntConsumer progress)
       throws IOException, InterruptedException {
     int samples = images.size() / batch * batch;
@@ -100,8 +101,8 @@ public final class WorkerBenchmark {
     }
     List<byte[]> used = images.subList(0, samples);
     double before = offline(ModelBundle.open(bundleDir), method, batch, threads, used);
-    WorkerRun worker = throughWorker(bundleDir, method, batch, threads, used, workerProps,
-        progress);
+    WorkerRun worker = throughWorker(bootstrapServers, bundleDir, method, batch, threads, used,
+        workerProps, progress);
     double after = offline(ModelBundle.open(bundleDir), method, batch, threads, used);
     return new Result(samples, before, after, worker.samplesPerSecond(), worker.seconds(),
         worker.stepSeconds(), worker.monitorSeconds());
@@ -128,37 +129,35 @@ public final class WorkerBenchmark {
     }
   }
 
-  private static WorkerRun throughWorker(Path bundleDir, String method, int batch, int threads,
-      List<byte[]> images, Map<String, String> workerProps, IntConsumer progress)
-      throws IOException, InterruptedException {
+  private static WorkerRun throughWorker(String bootstrapServers, Path bundleDir, String method,
+      int batch, int threads, List<byte[]> images, Map<String, String> workerProps,
+      IntConsumer progress) throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("attune-bench");
-    try (EmbeddedKafka broker = EmbeddedKafka.start(EmbeddedKafka.Options.defaults())) {
-      KeyPair keys = SigningKeys.generate();
-      SigningKeys.writePrivateKey(dir.resolve("worker.key"), keys.getPrivate());
-      SigningKeys.writePublicKey(dir.resolve("worker.key.pub"), keys.getPublic());
-      Map<String, String> props = new HashMap<>();
-      props.put(WorkerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-      props.put(WorkerConfig.SIGNING_KEY_FILE_CONFIG, dir.resolve("worker.key").toString());
-      props.put(WorkerConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-      props.put(WorkerConfig.HTTP_PORT_CONFIG, "-1");
-      props.put(WorkerConfig.TOPIC_PARTITIONS_CONFIG, "1");
-      props.put(WorkerConfig.RUNTIME_THREADS_CONFIG, Integer.toString(threads));
-      props.putAll(workerProps);
-      WorkerConfig config = new WorkerConfig(props);
-      TopicSetup.ensureTopics(config);
-      produce(broker.bootstrapServers(), config.topics().traffic().name(), images,
-          ModelBundle.open(bundleDir).manifest().inputShape());
-      try (Worker worker = Worker.start(config, ModelCatalog.single(MODEL, bundleDir, method,
-          batch, 3_600_000L))) {
-        worker.awaitRunning(Duration.ofMinutes(2));
-        long t0 = System.nanoTime();
-        awaitPredictions(broker.bootstrapServers(), config.topics().predictions().name(),
-            images.size(), progress);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        return new WorkerRun(images.size() / seconds, seconds,
-            worker.metrics().totalSeconds("attune.step.latency"),
-            worker.metrics().totalSeconds("attune.monitor.latency"));
-      }
+    KeyPair keys = SigningKeys.generate();
+    SigningKeys.writePrivateKey(dir.resolve("worker.key"), keys.getPrivate());
+    SigningKeys.writePublicKey(dir.resolve("worker.key.pub"), keys.getPublic());
+    Map<String, String> props = new HashMap<>();
+    props.put(WorkerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(WorkerConfig.SIGNING_KEY_FILE_CONFIG, dir.resolve("worker.key").toString());
+    props.put(WorkerConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+    props.put(WorkerConfig.HTTP_PORT_CONFIG, "-1");
+    props.put(WorkerConfig.TOPIC_PARTITIONS_CONFIG, "1");
+    props.put(WorkerConfig.RUNTIME_THREADS_CONFIG, Integer.toString(threads));
+    props.putAll(workerProps);
+    WorkerConfig config = new WorkerConfig(props);
+    TopicSetup.ensureTopics(config);
+    produce(bootstrapServers, config.topics().traffic().name(), images,
+        ModelBundle.open(bundleDir).manifest().inputShape());
+    try (Worker worker = Worker.start(config, ModelCatalog.single(MODEL, bundleDir, method,
+        batch, 3_600_000L))) {
+      worker.awaitRunning(Duration.ofMinutes(2));
+      long t0 = System.nanoTime();
+      awaitPredictions(bootstrapServers, config.topics().predictions().name(), images.size(),
+          progress);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      return new WorkerRun(images.size() / seconds, seconds,
+          worker.metrics().totalSeconds("attune.step.latency"),
+          worker.metrics().totalSeconds("attune.monitor.latency"));
     }
   }
 
