@@ -21,8 +21,11 @@ import picocli.CommandLine.Model.CommandSpec;
       "",
       "Interleaves edge-graph inferences and adaptation steps (forward with batch statistics, "
           + "TENT's entropy gradient, backward) on a random batch, and prints their medians and "
-          + "the ratio step / inference, measured in this one run. Machines are noisy: compare "
-          + "ratios, not milliseconds across runs.",
+          + "the ratio step / inference, measured in this one run; then the source model's "
+          + "forward that a worker's drift monitoring adds to every step, on its inference "
+          + "session and on the adaptation session that keeps the backward's tensors, and its "
+          + "ratio to the step. Machines are noisy: compare ratios, not milliseconds across "
+          + "runs.",
       ""
     },
     footer = {"", "Example:", "  ./attune bench --bundle /tmp/bundle --batch 64 --threads 2"})
@@ -71,6 +74,11 @@ final class BenchCommand implements Callable<Integer> {
     out.printf("%-34s %10.2f %12.0f%n", "adaptation step (forward+backward)", r.stepMedian(),
         r.samplesPerSecond(r.stepMedian()));
     out.printf("%-34s %10.2f%n", "ratio step / inference", r.ratio());
+    out.printf("%-34s %10.2f %12.0f%n", "drift monitoring's source forward", r.sourceMedian(),
+        r.samplesPerSecond(r.sourceMedian()));
+    out.printf("%-34s %10.2f %12.0f%n", "  same, keeping backward tensors", r.keptSourceMedian(),
+        r.samplesPerSecond(r.keptSourceMedian()));
+    out.printf("%-34s %10.2f%n", "ratio source forward / step", r.monitoringShare());
     return 0;
   }
 }

@@ -2,11 +2,11 @@ package io.attune.cli;
 
 import io.attune.adaptation.bundle.ModelBundle;
 import io.attune.adaptation.method.Methods;
+import io.attune.broker.EmbeddedKafka;
 import io.attune.schemas.signing.SigningKeys;
 import io.attune.topology.ModelCatalog;
 import io.attune.topology.Worker;
 import io.attune.topology.WorkerConfig;
-import io.attune.topology.embedded.EmbeddedKafka;
 import io.attune.topology.metrics.WorkerMetrics;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -18,11 +18,11 @@ import org.junit.jupiter.api.Test;
 class BrokerInternalsTest {
 
   static final ArchRule ONLY_THE_EMBEDDED_BROKER_USES_KAFKA_SERVER_CLASSES = noClasses()
-      .that().resideOutsideOfPackage("io.attune.topology.embedded..")
+      .that().resideOutsideOfPackage("io.attune.broker..")
       .should().dependOnClassesThat().resideInAnyPackage("kafka..", "scala..",
           "org.apache.kafka.server..", "org.apache.kafka.metadata..", "org.apache.kafka.raft..",
           "org.apache.kafka.controller..", "org.apache.kafka.storage..")
-      .because("Kafka's server internals change between releases; io.attune.topology.embedded "
+      .because("Kafka's server internals change between releases; io.attune.broker "
           + "wraps them in an API of its own, and workers and edges talk to any broker through "
           + "the clients only");
 

@@ -3,6 +3,7 @@ package io.attune.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.attune.adaptation.ReferenceModel;
+import io.attune.broker.EmbeddedKafka;
 import io.attune.schemas.AdaptedPrediction;
 import io.attune.schemas.AlertState;
 import io.attune.schemas.DriftAlert;
@@ -14,7 +15,6 @@ import io.attune.schemas.signing.SigningKeys;
 import io.attune.topology.ModelCatalog;
 import io.attune.topology.Worker;
 import io.attune.topology.WorkerConfig;
-import io.attune.topology.embedded.EmbeddedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;

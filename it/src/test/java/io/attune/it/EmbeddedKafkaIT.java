@@ -2,7 +2,7 @@ package io.attune.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.attune.topology.embedded.EmbeddedKafka;
+import io.attune.broker.EmbeddedKafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.attune.adaptation.ReferenceModel;
 import io.attune.adaptation.bundle.ModelBundle;
+import io.attune.broker.EmbeddedKafka;
 import io.attune.edge.EdgeModel;
 import io.attune.edge.UploadFilter;
 import io.attune.schemas.signing.SigningKeys;
@@ -22,7 +23,6 @@ import io.attune.simulators.traffic.KafkaTraffic;
 import io.attune.topology.ModelCatalog;
 import io.attune.topology.Worker;
 import io.attune.topology.WorkerConfig;
-import io.attune.topology.embedded.EmbeddedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.attune.adaptation.RepoRoot;
 import io.attune.adaptation.ReferenceModel;
+import io.attune.broker.EmbeddedKafka;
 import io.attune.schemas.AdaptedPrediction;
 import io.attune.schemas.InferenceSample;
 import io.attune.schemas.LayerParams;
@@ -12,7 +13,6 @@ import io.attune.schemas.serde.RecordType;
 import io.attune.schemas.signing.SigningKeys;
 import io.attune.topology.Worker;
 import io.attune.topology.WorkerConfig;
-import io.attune.topology.embedded.EmbeddedKafka;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -120,7 +120,10 @@ public final class Worker implements AutoCloseable {
     return new AdaptationTopology.Settings(topics.traffic().name(), topics.params().name(),
         topics.predictions().name(), topics.alerts().name(), topics.dlq().name(),
         Duration.ofMillis(config.getLong(WorkerConfig.PUNCTUATE_INTERVAL_CONFIG)),
-        config.getInt(WorkerConfig.MAX_RECORD_BYTES_CONFIG));
+        config.getInt(WorkerConfig.MAX_RECORD_BYTES_CONFIG),
+        "wall-clock".equals(config.getString(WorkerConfig.LATENCY_CLOCK_CONFIG))
+            ? AdaptationTopology.LatencyClock.WALL_CLOCK
+            : AdaptationTopology.LatencyClock.STREAM_TIME);
   }
 
   public KafkaStreams.State state() {

@@ -64,8 +64,20 @@ public final class WorkerConfig extends AbstractConfig {
   private static final String MAX_RECORD_BYTES_DOC = "Largest traffic record accepted; larger "
       + "ones go to the dead-letter topic.";
   public static final String PUNCTUATE_INTERVAL_CONFIG = "batch.punctuate.interval.ms";
-  private static final String PUNCTUATE_INTERVAL_DOC = "Stream-time interval at which partial "
-      + "batches are checked against their cohort's latency bound.";
+  private static final String PUNCTUATE_INTERVAL_DOC = "Interval, on the clock that "
+      + "batch.latency.clock names, at which partial batches are checked against their "
+      + "cohort's latency bound.";
+  public static final String LATENCY_CLOCK_CONFIG = "batch.latency.clock";
+  private static final String LATENCY_CLOCK_DOC = "The clock a cohort's latency bound "
+      + "(maxLatencyMs) is measured on. stream-time: record timestamps; a partial batch is "
+      + "adapted once a newer record of the same partition shows it is overdue, so a cohort "
+      + "that goes quiet keeps its last samples until traffic resumes, and a replay after a "
+      + "crash cuts exactly the same batches and reaches the same parameters. wall-clock: the "
+      + "worker's clock since the batch's first sample arrived; a partial batch is adapted "
+      + "within maxLatencyMs plus batch.punctuate.interval.ms even when no record follows, "
+      + "but this gives up replay determinism: after a crash or a rebalance the batches may "
+      + "be cut elsewhere, so versions stay 1, 2, 3, ... exactly once while the parameters "
+      + "may differ from an uninterrupted run's.";
   public static final String HTTP_PORT_CONFIG = "http.port";
   private static final String HTTP_PORT_DOC = "Port of /health, /ready, /metrics and the "
       + "cohort API on 127.0.0.1 unless http.host says otherwise; 0 picks a free port, -1 "
@@ -123,6 +135,8 @@ public final class WorkerConfig extends AbstractConfig {
             Importance.LOW, MAX_RECORD_BYTES_DOC)
         .define(PUNCTUATE_INTERVAL_CONFIG, Type.LONG, 1_000L, Range.between(1, 3_600_000),
             Importance.LOW, PUNCTUATE_INTERVAL_DOC)
+        .define(LATENCY_CLOCK_CONFIG, Type.STRING, "stream-time",
+            ValidString.in("stream-time", "wall-clock"), Importance.LOW, LATENCY_CLOCK_DOC)
         .define(HTTP_PORT_CONFIG, Type.INT, 8080, Range.between(-1, 65_535), Importance.LOW,
             HTTP_PORT_DOC)
         .define(HTTP_HOST_CONFIG, Type.STRING, "127.0.0.1", Importance.LOW, HTTP_HOST_DOC)

@@ -182,6 +182,38 @@ class AdaptationTopologyTest {
   }
 
   @Test
+  void withTheWallClockBoundAQuietCohortsPartialBatchIsAdaptedWithoutANewerRecord() {
+    AdaptationTopology.Settings wallClock = new AdaptationTopology.Settings("traffic", "params",
+        "predictions", "alerts", "dlq", Duration.ofMillis(100), 64 * 1024,
+        AdaptationTopology.LatencyClock.WALL_CLOCK);
+    start(AdaptationTopology.build(wallClock, models, codecs, StepObserver.NONE));
+    List<InferenceSample> a = TrafficFixtures.samples("a", 2, 0, 1);
+    send(a.get(0), 0);
+    send(a.get(1), 10 * LATENCY_MS);
+    assertThat(params.isEmpty()).as("record timestamps do not cut wall-clock batches").isTrue();
+    driver.advanceWallClockTime(Duration.ofMillis(LATENCY_MS - 200));
+    assertThat(params.isEmpty()).as("%d ms after the first sample", LATENCY_MS - 200).isTrue();
+    driver.advanceWallClockTime(Duration.ofMillis(300));
+    List<NormParamsUpdate> updates = readParams();
+    assertThat(updates).extracting(NormParamsUpdate::getCohort).containsExactly("a");
+    assertThat(updates.get(0).getSamples()).isEqualTo(2);
+    assertThat(readPredictions()).extracting(AdaptedPrediction::getSampleId)
+        .containsExactly("a-0", "a-1");
+    driver.advanceWallClockTime(Duration.ofMillis(5 * LATENCY_MS));
+    assertThat(params.isEmpty()).as("an empty buffer is not stepped").isTrue();
+  }
+
+  @Test
+  void onStreamTimeThePassingWallClockAloneCutsNoBatch() {
+    startDefault();
+    send(TrafficFixtures.samples("a", 1, 0, 1).get(0), 0);
+    driver.advanceWallClockTime(Duration.ofMillis(10 * LATENCY_MS));
+    assertThat(params.isEmpty()).isTrue();
+    send(TrafficFixtures.samples("b", 1, 0, 1).get(0), LATENCY_MS);
+    assertThat(readParams()).extracting(NormParamsUpdate::getCohort).containsExactly("a");
+  }
+
+  @Test
   void versionsOfACohortRunOneTwoThreeWithoutGapsAndCohortsCountSeparately() {
     startDefault();
     List<InferenceSample> a = TrafficFixtures.samples("a", 3 * BATCH, 0, 1);

@@ -29,7 +29,8 @@ public final class Source implements AdaptationMethod {
   @Override
   public Step step(MethodState state, Batch batch) {
     Map<String, float[]> params = layout.named(state.affine(), state.means(), state.vars());
-    try (AdaptationStep.Forward fwd = sessions.forward(batch.inputs(), batch.size(), params, 1f)) {
+    try (AdaptationStep.Forward fwd = sessions.inferenceForward(batch.inputs(), batch.size(),
+        params, 1f)) {
       float[] logits = fwd.logits();
       MethodState next = new MethodState(state.version() + 1, state.affine(), state.means(),
           state.vars(), state.optimizer(), state.extras());

@@ -1,6 +1,8 @@
 package io.attune.adaptation.runtime;
 
+import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -21,6 +23,12 @@ import java.util.Map;
  * gradient of any loss on that forward's logits and features with respect to every
  * normalization scale and bias. The tensors the backward needs stay in ONNX Runtime between
  * the two calls (held by the {@link Forward}), so nothing is recomputed or copied into Java.
+ *
+ * <p>A forward that no backward will follow ({@link #inferenceForward}, the source model's and
+ * drift monitoring's) runs a third session of the same forward graph with the saved tensors
+ * dropped from its outputs: the same nodes and kernels, so the same values, but ONNX Runtime
+ * may then reuse those tensors' memory within the run instead of handing forty-odd
+ * activations back. It is opened on first use, so a step that never asks for it pays nothing.
  */
 public final class AdaptationStep implements AutoCloseable {
 
@@ -28,6 +36,8 @@ public final class AdaptationStep implements AutoCloseable {
   private final StepGraphs spec;
   private final OrtSession forwardSession;
   private final OrtSession backwardSession;
+  private final RuntimeOptions runtime;
+  private OrtSession inferenceSession;
 
   /**
    * Everything a step needs: the two graphs and how to feed them.
@@ -57,6 +67,7 @@ public final class AdaptationStep implements AutoCloseable {
 
   public AdaptationStep(StepGraphs spec, RuntimeOptions runtime) {
     this.spec = spec;
+    this.runtime = runtime;
     try {
       this.forwardSession = open(spec.forward(), runtime);
       this.backwardSession = open(spec.backward(), runtime);
@@ -134,6 +145,55 @@ public final class AdaptationStep implements AutoCloseable {
    * @param alpha weight of the source statistics: 1 = source model, 0 = batch statistics
    */
   public Forward forward(float[] input, int batch, Map<String, float[]> params, float alpha) {
+    return run(forwardSession, input, batch, params, alpha);
+  }
+
+  /**
+   * Runs the forward graph for outputs only: logits, features and batch statistics as
+   * {@link #forward} gives them, but no tensors for {@link #backward}, which rejects the
+   * result. For the source model ({@code alpha = 1}) and any other forward-only pass.
+   */
+  public Forward inferenceForward(float[] input, int batch, Map<String, float[]> params,
+      float alpha) {
+    return run(inferenceSession(), input, batch, params, alpha);
+  }
+
+  /**
+   * Opens the session {@link #inferenceForward} runs now rather than on its first call, so that
+   * a service can keep the seconds of session setup out of its first batch.
+   */
+  public void openInferenceSession() {
+    inferenceSession();
+  }
+
+  private synchronized OrtSession inferenceSession() {
+    if (inferenceSession == null) {
+      try {
+        inferenceSession = open(withoutSaved(spec.forward(), spec.saved()), runtime);
+      } catch (OrtException e) {
+        throw new IllegalStateException("ONNX Runtime rejected the inference forward graph: "
+            + e.getMessage(), e);
+      }
+    }
+    return inferenceSession;
+  }
+
+  /** The forward graph with the saved tensors removed from its outputs. */
+  static ModelProto withoutSaved(ModelProto forward, List<String> saved) {
+    java.util.Set<String> drop = new java.util.HashSet<>(saved);
+    drop.removeIf(name -> name.equals(AdaptationGraphs.LOGITS)
+        || name.equals(AdaptationGraphs.FEATURES) || name.startsWith("attune/batch_"));
+    GraphProto.Builder g = forward.getGraph().toBuilder().clearOutput();
+    for (ValueInfoProto out : forward.getGraph().getOutputList()) {
+      if (!drop.contains(out.getName())) {
+        g.addOutput(out);
+      }
+    }
+    return forward.toBuilder().setGraph(g).build();
+  }
+
+  private Forward run(OrtSession session, float[] input, int batch, Map<String, float[]> params,
+      float alpha) {
     Map<String, OnnxTensor> feed = new LinkedHashMap<>();
     try {
       long[] sampleShape = spec.sampleShape();
@@ -153,7 +213,7 @@ public final class AdaptationStep implements AutoCloseable {
         feed.put(p.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(p.getValue()),
             new long[] {p.getValue().length}));
       }
-      return new Forward(forwardSession.run(feed), feed, batch);
+      return new Forward(session.run(feed), feed, batch);
     } catch (OrtException e) {
       feed.values().forEach(OnnxTensor::close);
       throw new IllegalStateException("forward pass failed: " + e.getMessage(), e);
@@ -180,7 +240,8 @@ public final class AdaptationStep implements AutoCloseable {
       feed.put(AdaptationGraphs.ALPHA, forward.fed.get(AdaptationGraphs.ALPHA));
       for (String s : spec.saved()) {
         OnnxValue v = forward.result.get(s).orElseThrow(() ->
-            new IllegalStateException("forward did not keep '" + s + "'"));
+            new IllegalStateException("forward did not keep '" + s + "' (an inference forward "
+                + "keeps nothing for backward)"));
         feed.put(s, (OnnxTensor) v);
       }
       Map<String, float[]> grads = new LinkedHashMap<>();
@@ -208,6 +269,11 @@ public final class AdaptationStep implements AutoCloseable {
     try {
       forwardSession.close();
       backwardSession.close();
+      synchronized (this) {
+        if (inferenceSession != null) {
+          inferenceSession.close();
+        }
+      }
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed to close a session", e);
     }

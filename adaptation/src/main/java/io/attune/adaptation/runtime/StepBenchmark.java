@@ -9,8 +9,11 @@ import java.util.function.IntConsumer;
 
 /**
  * Times one adaptation step (forward with batch statistics, TENT's entropy gradient, backward)
- * against one edge-graph inference on the same batch with the same threads. The two are
- * interleaved, so that machine noise hits both alike, and compared by their medians.
+ * against one edge-graph inference on the same batch with the same threads, and the source
+ * model's forward that drift monitoring runs on every batch (logits and the batch statistics of
+ * every normalization input, {@code alpha = 1}), on the inference session it uses and, for
+ * comparison, on the adaptation forward session that also keeps the tensors for a backward.
+ * All are interleaved, so that machine noise hits them alike, and compared by their medians.
  */
 public final class StepBenchmark {
 
@@ -19,8 +22,12 @@ public final class StepBenchmark {
    *
    * @param inferenceMillis each edge inference
    * @param stepMillis each adaptation step
+   * @param sourceMillis each source forward with statistics, on the inference session
+   * @param keptSourceMillis each source forward with statistics, on the adaptation forward
+   *     session (keeping the backward's tensors)
    */
-  public record Result(int batch, int threads, double[] inferenceMillis, double[] stepMillis) {
+  public record Result(int batch, int threads, double[] inferenceMillis, double[] stepMillis,
+      double[] sourceMillis, double[] keptSourceMillis) {
 
     public double inferenceMedian() {
       return median(inferenceMillis);
@@ -33,6 +40,19 @@ public final class StepBenchmark {
     /** Adaptation step over inference, the number to keep small. */
     public double ratio() {
       return stepMedian() / inferenceMedian();
+    }
+
+    public double sourceMedian() {
+      return median(sourceMillis);
+    }
+
+    public double keptSourceMedian() {
+      return median(keptSourceMillis);
+    }
+
+    /** What drift monitoring adds to a TENT step: its source forward over the step. */
+    public double monitoringShare() {
+      return sourceMedian() / stepMedian();
     }
 
     public double samplesPerSecond(double millis) {
@@ -65,6 +85,8 @@ public final class StepBenchmark {
     int classes = bundle.manifest().head().classes();
     double[] inference = new double[iterations];
     double[] step = new double[iterations];
+    double[] source = new double[iterations];
+    double[] keptSource = new double[iterations];
     RuntimeOptions runtime = RuntimeOptions.cpu(threads);
     try (EdgeSession edge = new EdgeSession(bundle, runtime);
         AdaptationStep adaptation = bundle.openStep(runtime)) {
@@ -76,13 +98,33 @@ public final class StepBenchmark {
           adaptation.backward(fwd, Entropy.meanGradient(fwd.logits(), batch, classes), null);
         }
         long t2 = System.nanoTime();
+        try (AdaptationStep.Forward fwd = adaptation.inferenceForward(input, batch, Map.of(),
+            1f)) {
+          readOutputs(fwd, bundle);
+        }
+        long t3 = System.nanoTime();
+        try (AdaptationStep.Forward fwd = adaptation.forward(input, batch, Map.of(), 1f)) {
+          readOutputs(fwd, bundle);
+        }
+        long t4 = System.nanoTime();
         if (i >= 0) {
           inference[i] = (t1 - t0) / 1e6;
           step[i] = (t2 - t1) / 1e6;
+          source[i] = (t3 - t2) / 1e6;
+          keptSource[i] = (t4 - t3) / 1e6;
           progress.accept(i + 1);
         }
       }
     }
-    return new Result(batch, threads, inference, step);
+    return new Result(batch, threads, inference, step, source, keptSource);
+  }
+
+  /** What the source method reads off a forward: logits and every layer's statistics. */
+  private static void readOutputs(AdaptationStep.Forward fwd, ModelBundle bundle) {
+    fwd.logits();
+    for (int layer = 0; layer < bundle.manifest().layers().size(); layer++) {
+      fwd.batchMean(bundle.manifest().layers().get(layer).index());
+      fwd.batchVar(bundle.manifest().layers().get(layer).index());
+    }
   }
 }

@@ -34,8 +34,9 @@ import java.util.Map;
  * drift monitor state as bytes on both sides.
  *
  * <p>For a model with drift monitoring ({@link ModelRegistry#drift}), the step also runs the
- * {@code source} method's forward on the same batch (one forward without backward, skipped
- * when the cohort's method is {@code source} itself), measures the batch's
+ * {@code source} method's forward on the same batch (one forward without backward, on the
+ * inference session that keeps nothing for a backward; skipped when the cohort's method is
+ * {@code source} itself), measures the batch's
  * {@link DriftSignals} and updates the cohort's {@link DriftMonitor}. Its guard decides what
  * the new version carries: the adapted parameters while it allows them, otherwise the source
  * parameters ({@link UpdateKind#SOURCE}). Either way each step publishes exactly one version,
@@ -62,10 +63,11 @@ public final class CohortStepper {
    *     null when the model is not monitored
    * @param alerts alerts raised or resolved by this batch, in signal order
    * @param drift the cohort's drift monitor state after this batch; null when not monitored
+   * @param monitorNanos time spent on drift monitoring in this step; 0 when not monitored
    */
   public record Result(byte[] state, NormParamsUpdate update, List<AdaptedPrediction> predictions,
       Outputs.Diagnostics diagnostics, byte[] monitorState, List<DriftAlert> alerts,
-      DriftMonitor.State drift) {}
+      DriftMonitor.State drift, long monitorNanos) {}
 
   /**
    * Adapts on a batch and predicts it.
@@ -87,7 +89,9 @@ public final class CohortStepper {
     Batch batch = batchOf(bundle, samples);
     AdaptationMethod.Step step = method.step(before, batch);
     Outputs out = step.outputs();
+    long monitorStarted = System.nanoTime();
     DriftMonitor.Update drift = monitor(model, method, before, out, batch, monitorState);
+    long monitorNanos = drift == null ? 0 : System.nanoTime() - monitorStarted;
     boolean publishAdapted = drift == null || drift.publishAdapted();
     NormParamsUpdate update = NormParamsUpdate.newBuilder()
         .setModel(model)
@@ -110,7 +114,7 @@ public final class CohortStepper {
     return new Result(MethodStateCodec.encode(step.state()), update,
         predictionsOf(samples, out), out.diagnostics(),
         drift == null ? null : MonitorStateCodec.encode(drift.state()), alerts,
-        drift == null ? null : drift.state());
+        drift == null ? null : drift.state(), monitorNanos);
   }
 
   /**

@@ -138,13 +138,14 @@ public final class ModelRegistry implements AutoCloseable {
 
   /**
    * Creates, for the calling thread, every model's sessions and configured methods, and the
-   * {@code source} method of the monitored ones.
+   * {@code source} method of the monitored ones with the inference session it runs on.
    */
   public void warmUp() {
     catalog.models().forEach((id, m) -> {
       method(id, m.defaults());
       if (drift.containsKey(id)) {
         method(id, "source");
+        perThread.get(Thread.currentThread().getId() + "|" + id).step().openInferenceSession();
       }
       m.cohorts().values().forEach(a -> method(id, a));
     });

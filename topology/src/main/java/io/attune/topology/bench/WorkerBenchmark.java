@@ -16,7 +16,6 @@ import io.attune.topology.ModelCatalog;
 import io.attune.topology.TopicSetup;
 import io.attune.topology.Worker;
 import io.attune.topology.WorkerConfig;
-import io.attune.topology.embedded.EmbeddedKafka;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -38,10 +37,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * What the service costs on top of the algorithm: the same method on the same samples, once
- * offline (only the steps timed, as {@code attune evaluate} times them) and once through an
- * embedded broker and a worker (from the worker reaching RUNNING to the last adapted prediction
- * a {@code read_committed} consumer sees, exactly-once transactions included).
+ * What the service costs on top of the algorithm: the same method on the same samples offline
+ * (only the steps timed, as {@code attune evaluate} times them) and through a broker (the
+ * {@code attune bench-worker} command starts an embedded one) and a worker (from the worker reaching RUNNING to the last adapted prediction a
+ * {@code read_committed} consumer sees, exactly-once transactions included).
+ *
+ * <p>The offline pass runs once before the worker and once after it, and the ratio divides by
+ * their mean: on a shared machine the load drifts between the phases of one run, and a single
+ * offline pass taken under lighter or heavier load than the worker's makes the ratio swing by a
+ * third. The worker's own step timers then say where its wall time went (adaptation steps,
+ * the drift monitoring inside them, the rest: Kafka, stores, records), numbers that do not
+ * depend on the other phases.
  */
 public final class WorkerBenchmark {
 
@@ -52,25 +58,40 @@ public final class WorkerBenchmark {
 
   /**
    * @param samples samples run in both settings (a whole number of batches)
-   * @param offlineSamplesPerSecond the method alone
+   * @param offlineBefore the method alone, samples/s, before the worker ran
+   * @param offlineAfter the method alone, samples/s, after the worker stopped
    * @param workerSamplesPerSecond the method inside the worker, end to end
+   * @param workerSeconds the worker's wall time, from RUNNING to the last prediction
+   * @param stepSeconds of that, time inside adaptation steps (method and monitoring)
+   * @param monitorSeconds of the steps, time spent on drift monitoring (0 when off)
    */
-  public record Result(int samples, double offlineSamplesPerSecond,
-      double workerSamplesPerSecond) {
+  public record Result(int samples, double offlineBefore, double offlineAfter,
+      double workerSamplesPerSecond, double workerSeconds, double stepSeconds,
+      double monitorSeconds) {
+
+    /** The method alone, samples/s: the mean of the passes before and after the worker. */
+    public double offlineSamplesPerSecond() {
+      return (offlineBefore + offlineAfter) / 2;
+    }
 
     /** Worker throughput over offline throughput, from this one run. */
     public double ratio() {
-      return workerSamplesPerSecond / offlineSamplesPerSecond;
+      return workerSamplesPerSecond / offlineSamplesPerSecond();
     }
   }
 
+  private record WorkerRun(double samplesPerSecond, double seconds, double stepSeconds,
+      double monitorSeconds) {}
+
   /**
+   * @param bootstrapServers the broker the worker runs against, with nothing else on it: the
+   *     benchmark creates the worker's topics and fills the traffic topic
    * @param images uint8 samples in the bundle's input shape, one array each; the tail that
    *     does not fill a batch is dropped
    * @param workerProps worker configuration on top of the benchmark's own
    * @param progress told the number of predictions the worker has published so far
    */
-  public static Result run(Path bundleDir, String method, int batch, int threads,
+  public static Result run(String bootstrapServers, Path bundleDir, String method, int batch, int threads,
       List<byte[]> images, Map<String, String> workerProps, IntConsumer progress)
       throws IOException, InterruptedException {
     int samples = images.size() / batch * batch;
@@ -79,10 +100,12 @@ public final class WorkerBenchmark {
           + images.size());
     }
     List<byte[]> used = images.subList(0, samples);
-    double offline = offline(ModelBundle.open(bundleDir), method, batch, threads, used);
-    double worker = throughWorker(bundleDir, method, batch, threads, used, workerProps,
-        progress);
-    return new Result(samples, offline, worker);
+    double before = offline(ModelBundle.open(bundleDir), method, batch, threads, used);
+    WorkerRun worker = throughWorker(bootstrapServers, bundleDir, method, batch, threads, used,
+        workerProps, progress);
+    double after = offline(ModelBundle.open(bundleDir), method, batch, threads, used);
+    return new Result(samples, before, after, worker.samplesPerSecond(), worker.seconds(),
+        worker.stepSeconds(), worker.monitorSeconds());
   }
 
   private static double offline(ModelBundle bundle, String method, int batch, int threads,
@@ -106,34 +129,35 @@ public final class WorkerBenchmark {
     }
   }
 
-  private static double throughWorker(Path bundleDir, String method, int batch, int threads,
-      List<byte[]> images, Map<String, String> workerProps, IntConsumer progress)
-      throws IOException, InterruptedException {
+  private static WorkerRun throughWorker(String bootstrapServers, Path bundleDir, String method,
+      int batch, int threads, List<byte[]> images, Map<String, String> workerProps,
+      IntConsumer progress) throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("attune-bench");
-    try (EmbeddedKafka broker = EmbeddedKafka.start(EmbeddedKafka.Options.defaults())) {
-      KeyPair keys = SigningKeys.generate();
-      SigningKeys.writePrivateKey(dir.resolve("worker.key"), keys.getPrivate());
-      SigningKeys.writePublicKey(dir.resolve("worker.key.pub"), keys.getPublic());
-      Map<String, String> props = new HashMap<>();
-      props.put(WorkerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-      props.put(WorkerConfig.SIGNING_KEY_FILE_CONFIG, dir.resolve("worker.key").toString());
-      props.put(WorkerConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-      props.put(WorkerConfig.HTTP_PORT_CONFIG, "-1");
-      props.put(WorkerConfig.TOPIC_PARTITIONS_CONFIG, "1");
-      props.put(WorkerConfig.RUNTIME_THREADS_CONFIG, Integer.toString(threads));
-      props.putAll(workerProps);
-      WorkerConfig config = new WorkerConfig(props);
-      TopicSetup.ensureTopics(config);
-      produce(broker.bootstrapServers(), config.topics().traffic().name(), images,
-          ModelBundle.open(bundleDir).manifest().inputShape());
-      try (Worker worker = Worker.start(config, ModelCatalog.single(MODEL, bundleDir, method,
-          batch, 3_600_000L))) {
-        worker.awaitRunning(Duration.ofMinutes(2));
-        long t0 = System.nanoTime();
-        awaitPredictions(broker.bootstrapServers(), config.topics().predictions().name(),
-            images.size(), progress);
-        return images.size() / ((System.nanoTime() - t0) / 1e9);
-      }
+    KeyPair keys = SigningKeys.generate();
+    SigningKeys.writePrivateKey(dir.resolve("worker.key"), keys.getPrivate());
+    SigningKeys.writePublicKey(dir.resolve("worker.key.pub"), keys.getPublic());
+    Map<String, String> props = new HashMap<>();
+    props.put(WorkerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(WorkerConfig.SIGNING_KEY_FILE_CONFIG, dir.resolve("worker.key").toString());
+    props.put(WorkerConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+    props.put(WorkerConfig.HTTP_PORT_CONFIG, "-1");
+    props.put(WorkerConfig.TOPIC_PARTITIONS_CONFIG, "1");
+    props.put(WorkerConfig.RUNTIME_THREADS_CONFIG, Integer.toString(threads));
+    props.putAll(workerProps);
+    WorkerConfig config = new WorkerConfig(props);
+    TopicSetup.ensureTopics(config);
+    produce(bootstrapServers, config.topics().traffic().name(), images,
+        ModelBundle.open(bundleDir).manifest().inputShape());
+    try (Worker worker = Worker.start(config, ModelCatalog.single(MODEL, bundleDir, method,
+        batch, 3_600_000L))) {
+      worker.awaitRunning(Duration.ofMinutes(2));
+      long t0 = System.nanoTime();
+      awaitPredictions(bootstrapServers, config.topics().predictions().name(), images.size(),
+          progress);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      return new WorkerRun(images.size() / seconds, seconds,
+          worker.metrics().totalSeconds("attune.step.latency"),
+          worker.metrics().totalSeconds("attune.monitor.latency"));
     }
   }
 

@@ -36,6 +36,7 @@ public final class WorkerMetrics implements StepObserver, AutoCloseable {
   private final Counter samplesIn;
   private final Counter batches;
   private final Timer stepLatency;
+  private final Timer monitorLatency;
   private final Map<RejectReason, Counter> deadLetters = new ConcurrentHashMap<>();
   private final Map<String, LatestStep> latest = new ConcurrentHashMap<>();
   private final Map<String, LatestDrift> drift = new ConcurrentHashMap<>();
@@ -85,6 +86,10 @@ public final class WorkerMetrics implements StepObserver, AutoCloseable {
         .register(registry);
     stepLatency = Timer.builder("attune.step.latency").description("one adaptation step")
         .publishPercentiles(0.5, 0.99).register(registry);
+    monitorLatency = Timer.builder("attune.monitor.latency")
+        .description("drift monitoring's part of one adaptation step: the source model's "
+            + "forward, the signals and the monitor update")
+        .publishPercentiles(0.5, 0.99).register(registry);
   }
 
   /** Adds Kafka Streams' client metrics. */
@@ -119,6 +124,11 @@ public final class WorkerMetrics implements StepObserver, AutoCloseable {
       Gauge.builder("attune.cohort.mean.entropy", latest, m -> m.get(cohortKey).meanEntropy())
           .tag("cohort", cohortKey).register(registry);
     }
+  }
+
+  @Override
+  public void monitorTimed(String cohortKey, long monitorNanos) {
+    monitorLatency.record(monitorNanos, TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -180,6 +190,12 @@ public final class WorkerMetrics implements StepObserver, AutoCloseable {
 
   public double count(String name) {
     return registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
+  }
+
+  /** Total seconds recorded by a timer ({@code attune.step.latency}, ...); 0 when unknown. */
+  public double totalSeconds(String timer) {
+    return registry.find(timer).timers().stream()
+        .mapToDouble(t -> t.totalTime(TimeUnit.SECONDS)).sum();
   }
 
   /** The Prometheus text exposition. */

@@ -4,13 +4,16 @@ import io.attune.schemas.AdaptedPrediction;
 import io.attune.schemas.DriftAlert;
 import io.attune.schemas.InferenceSample;
 import io.attune.schemas.NormParamsUpdate;
+import io.attune.topology.AdaptationTopology.LatencyClock;
 import io.attune.topology.ModelCatalog;
 import io.attune.topology.TopologyNames;
 import io.attune.topology.adapt.CohortStepper;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -27,6 +30,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * (record timestamps), not the wall clock, cuts the partial batches, so a replay after a crash
  * cuts exactly the same batches and reaches the same parameters.
  *
+ * <p>With {@link LatencyClock#WALL_CLOCK} a wall-clock punctuator cuts them instead, measuring a
+ * batch's age from the moment its first sample reached this task. That moment is kept in
+ * memory, not in a store: wall-clock batching gives up replay determinism anyway, and a task
+ * that restarts or moves with samples buffered counts their age from its first punctuation,
+ * so they are adapted at most one bound late.
+ *
  * <p>Everything a step needs lives in the four stores (buffer, progress, method state, drift
  * monitor state), written in the same transaction as the outputs (parameters, predictions,
  * alerts), so exactly-once processing never loses a buffered sample nor repeats a version or an
@@ -40,6 +49,9 @@ public final class AdaptProcessor implements Processor<byte[], byte[], byte[], b
   private final Function<String, ModelCatalog.Adaptation> adaptationOfCohortKey;
   private final RecordCodecs codecs;
   private final Duration punctuateEvery;
+  private final LatencyClock latencyClock;
+  /** Wall-clock time at which each cohort's current partial batch began (WALL_CLOCK only). */
+  private final Map<String, Long> batchStartedAt = new HashMap<>();
   private final StepObserver observer;
   private final Runnable warmUp;
 
@@ -51,16 +63,19 @@ public final class AdaptProcessor implements Processor<byte[], byte[], byte[], b
 
   /**
    * @param adaptationOfCohortKey the batching and method of a {@code model/cohort} key
-   * @param punctuateEvery how often, in stream time, partial batches are checked for age
+   * @param punctuateEvery how often, on {@code latencyClock}, partial batches are checked for
+   *     age
    * @param warmUp run once on the stream thread when the task starts
    */
   public AdaptProcessor(CohortStepper stepper,
       Function<String, ModelCatalog.Adaptation> adaptationOfCohortKey, RecordCodecs codecs,
-      Duration punctuateEvery, StepObserver observer, Runnable warmUp) {
+      Duration punctuateEvery, LatencyClock latencyClock, StepObserver observer,
+      Runnable warmUp) {
     this.stepper = stepper;
     this.adaptationOfCohortKey = adaptationOfCohortKey;
     this.codecs = codecs;
     this.punctuateEvery = punctuateEvery;
+    this.latencyClock = latencyClock;
     this.observer = observer;
     this.warmUp = warmUp;
   }
@@ -75,7 +90,11 @@ public final class AdaptProcessor implements Processor<byte[], byte[], byte[], b
     // ONNX Runtime sessions are made per stream thread; making them now, while the task
     // initializes, keeps seconds of session setup out of the first batch's latency
     warmUp.run();
-    context.schedule(punctuateEvery, PunctuationType.STREAM_TIME, this::flushOverdue);
+    if (latencyClock == LatencyClock.WALL_CLOCK) {
+      context.schedule(punctuateEvery, PunctuationType.WALL_CLOCK_TIME, this::flushOverdue);
+    } else {
+      context.schedule(punctuateEvery, PunctuationType.STREAM_TIME, this::flushOverdue);
+    }
   }
 
   @Override
@@ -85,19 +104,23 @@ public final class AdaptProcessor implements Processor<byte[], byte[], byte[], b
     buffer.put(CohortProgress.bufferKey(cohortKey, p.nextSeq()), record.value());
     p = p.withBuffered(record.timestamp());
     progress.put(cohortKey, p.encode());
+    if (latencyClock == LatencyClock.WALL_CLOCK && p.buffered() == 1) {
+      batchStartedAt.put(cohortKey, context.currentSystemTimeMs());
+    }
     observer.sampleBuffered(cohortKey);
     if (p.buffered() >= adaptationOfCohortKey.apply(cohortKey).batchSize()) {
       step(cohortKey, p);
     }
   }
 
-  private void flushOverdue(long streamTime) {
+  /** @param now stream time or wall-clock time, as {@link #latencyClock} says */
+  private void flushOverdue(long now) {
     List<KeyValue<String, CohortProgress>> overdue = new ArrayList<>();
     try (KeyValueIterator<String, byte[]> all = progress.all()) {
       while (all.hasNext()) {
         KeyValue<String, byte[]> kv = all.next();
         CohortProgress p = CohortProgress.decode(kv.value);
-        if (p.buffered() > 0 && streamTime - p.oldestBuffered()
+        if (p.buffered() > 0 && now - batchStart(kv.key, p, now)
             >= adaptationOfCohortKey.apply(kv.key).maxLatencyMs()) {
           overdue.add(KeyValue.pair(kv.key, p));
         }
@@ -108,7 +131,13 @@ public final class AdaptProcessor implements Processor<byte[], byte[], byte[], b
     }
   }
 
+  private long batchStart(String cohortKey, CohortProgress p, long now) {
+    return latencyClock == LatencyClock.WALL_CLOCK
+        ? batchStartedAt.computeIfAbsent(cohortKey, k -> now) : p.oldestBuffered();
+  }
+
   private void step(String cohortKey, CohortProgress p) {
+    batchStartedAt.remove(cohortKey);
     List<InferenceSample> samples = new ArrayList<>(p.buffered());
     List<String> keys = new ArrayList<>(p.buffered());
     try (KeyValueIterator<String, byte[]> it = buffer.prefixScan(
@@ -152,6 +181,7 @@ public final class AdaptProcessor implements Processor<byte[], byte[], byte[], b
     progress.put(cohortKey, p.afterStep().encode());
     observer.stepped(cohortKey, signed, result.diagnostics(), stepNanos);
     if (result.drift() != null) {
+      observer.monitorTimed(cohortKey, result.monitorNanos());
       observer.monitored(cohortKey, result.drift(), result.alerts());
     }
   }

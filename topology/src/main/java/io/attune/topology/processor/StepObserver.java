@@ -27,4 +27,10 @@ public interface StepObserver {
    * resolved (usually none).
    */
   default void monitored(String cohortKey, DriftMonitor.State drift, List<DriftAlert> alerts) {}
+
+  /**
+   * How long a monitored cohort's step spent on drift monitoring (the source model's forward,
+   * the signals and the monitor update), a part of the step's latency.
+   */
+  default void monitorTimed(String cohortKey, long monitorNanos) {}
 }

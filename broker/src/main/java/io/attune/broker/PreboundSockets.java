@@ -1,4 +1,4 @@
-package io.attune.topology.embedded;
+package io.attune.broker;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package io.attune.topology.embedded;
+package io.attune.broker;
 
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;

@@ -1,4 +1,4 @@
-package io.attune.topology.embedded;
+package io.attune.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

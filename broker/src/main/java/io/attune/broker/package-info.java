@@ -1,5 +1,5 @@
 /**
- * An in-process single-node Kafka broker, {@link io.attune.topology.embedded.EmbeddedKafka}, for
+ * An in-process single-node Kafka broker, {@link io.attune.broker.EmbeddedKafka}, for
  * the embedded demo and the integration tests. Its API names no Kafka server class; everything
  * else in this package is package-private.
  *
@@ -15,4 +15,4 @@
  * {@code org.apache.kafka} loggers to WARN. Kafka's log4j-core arrives on the classpath with the
  * server artifacts but is not an SLF4J backend without log4j-slf4j2-impl, which nothing here adds.
  */
-package io.attune.topology.embedded;
+package io.attune.broker;
