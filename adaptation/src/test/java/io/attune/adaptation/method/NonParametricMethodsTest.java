@@ -208,8 +208,9 @@ class NonParametricMethodsTest {
         .hasMessageContaining("temperature must be finite and above 0, got 0.0")
         .hasMessageContaining("beta must be in [0, 1], got 1.5")
         .hasMessageContaining("capacity must be at least 1, got 0");
-    assertThatThrownBy(() -> new T3a.Config(0))
-        .hasMessageContaining("t3a: filterK must be at least 1, got 0");
+    assertThatThrownBy(() -> new T3a.Config(0, -1))
+        .hasMessageContaining("t3a: filterK must be at least 1, got 0")
+        .hasMessageContaining("maxAge must be at least 0, got -1");
     assertThat(new AdaNpc.Config(10, 0.1f, 0f, 1000)).isEqualTo(AdaNpc.Config.defaults());
     assertThat(Lame.Config.defaults().k()).isEqualTo(5);
     assertThat(T3a.Config.defaults().filterK()).isEqualTo(100);
