@@ -39,9 +39,12 @@ import java.util.SplittableRandom;
  * earlier version defaulted to {@code PROBABILITIES}; on held-out images (the test split's
  * second 200 per class, never on the results page) at severity 4 the code's form had the lower
  * mean error in every order tried: i.i.d. 28.41% vs 30.97%, Dirichlet(0.1) 22.47% vs 23.97%,
- * class-sorted 30.44% vs 33.94% (docs/methods2.md). The scaled logits are flatter than the
- * model's (a prior share near {@code 1/C} divides them by about {@code C}); only their argmax
- * and order are meaningful.
+ * class-sorted 30.44% vs 33.94% (docs/methods2.md). The outputs are
+ * {@code softmax(z_c * C * pi'_c)}: the code's product scaled by the number of classes
+ * {@code C}, which orders the classes exactly as the code does (a positive factor) but keeps
+ * the probabilities on the model's scale ({@code pi'} sums to 1, so a uniform prior leaves the
+ * logits as they are); the code's own product would divide a balanced batch's logits by about
+ * {@code C} and make every output look unconfident to the drift monitor's confidence counts.
  *
  * <p>Defaults follow the official configuration for the small datasets
  * ({@code cfgs/cifar10_c/roid.yaml}, {@code cfgs/cifar100_c/roid.yaml} and {@code conf.py}):
@@ -76,7 +79,7 @@ public final class Roid implements AdaptationMethod {
     NONE,
     /** {@code p_ic pi'_c / sum_k p_ik pi'_k}. */
     PROBABILITIES,
-    /** {@code softmax(z_i * pi')}, what the official code's argmax scores. */
+    /** {@code softmax(z_i * C pi')}: the official code's argmax, on the model's scale. */
     LOGITS
   }
 
@@ -297,7 +300,7 @@ public final class Roid implements AdaptationMethod {
     if (config.priorCorrection() == PriorCorrection.LOGITS) {
       float[] z = logits.clone();
       for (int j = 0; j < z.length; j++) {
-        z[j] *= prior[j % classes];
+        z[j] *= classes * prior[j % classes];
       }
       return Entropy.softmax(z, n, classes);
     }
