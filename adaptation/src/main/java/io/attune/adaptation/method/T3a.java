@@ -31,8 +31,16 @@ import java.util.stream.IntStream;
  * drops each class's highest-entropy support (its slice {@code [:-1]}). Ties in entropy keep the
  * older support, so a step is deterministic.
  *
+ * <p>Continual streams: the paper's filter keeps a support for as long as {@code M} others of
+ * its class are not more confident, so after a shift the previous domain's supports (often
+ * confident and wrong on the new one) hold the prototypes. {@code maxAge > 0} bounds that: a
+ * test support leaves once {@code maxAge} steps old, and the head's weight rows, which never
+ * age, return to the candidates (so no class is left without a support). With the default
+ * {@code maxAge = 0} nothing ages, as the paper; see docs/nonparametric.md for the measured
+ * effect.
+ *
  * <p>State: the supports ({@code t3a.supports} {@code [S, dim]}, {@code t3a.labels},
- * {@code t3a.entropy}), grouped by class and sorted by entropy. Outputs: the prototypes as a
+ * {@code t3a.entropy}, {@code t3a.born}), grouped by class and sorted by entropy. Outputs: the prototypes as a
  * {@link Outputs.Memory.Kind#PROTOTYPES} memory, one per class, weighted by its support count.
  * {@code t3a+norm} computes logits and features with test-time batch normalization underneath
  * (T3A is model-agnostic; the features are simply those of the recalibrated network).
@@ -43,16 +51,28 @@ public final class T3a implements AdaptationMethod {
   static final String LABELS = "t3a.labels";
   static final String ENTROPY = "t3a.entropy";
   static final String CHANGED = "t3a.changed";
+  static final String BORN = "t3a.born";
 
-  /** @param filterK supports kept per class, {@code M}, at least 1 (default 100) */
-  public record Config(int filterK) {
+  /**
+   * @param filterK supports kept per class, {@code M}, at least 1 (default 100)
+   * @param maxAge steps a test support stays at most, at least 0; 0: for ever, as the paper
+   *     (default 0, see the class comment)
+   */
+  public record Config(int filterK, int maxAge) {
     public Config {
-      new ConfigProblems("t3a").require(filterK >= 1, "filterK must be at least 1, got "
-          + filterK).throwIfAny();
+      new ConfigProblems("t3a")
+          .require(filterK >= 1, "filterK must be at least 1, got " + filterK)
+          .require(maxAge >= 0, "maxAge must be at least 0, got " + maxAge)
+          .throwIfAny();
+    }
+
+    /** {@code M} supports per class, kept for ever. */
+    public Config(int filterK) {
+      this(filterK, 0);
     }
 
     public static Config defaults() {
-      return new Config(100);
+      return new Config(100, 0);
     }
   }
 
@@ -62,12 +82,21 @@ public final class T3a implements AdaptationMethod {
    * @param features {@code [S, dim]}, as the featurizer gave them (not normalized)
    * @param labels pseudo-label of each
    * @param entropy head's prediction entropy of each, nats
+   * @param born the version of the step each joined at; {@value #ANCHOR} for the warm-up
+   *     supports of the head's weights, which never age
    */
-  record Supports(float[] features, int[] labels, float[] entropy) {
+  record Supports(float[] features, int[] labels, float[] entropy, float[] born) {
+    Supports(float[] features, int[] labels, float[] entropy) {
+      this(features, labels, entropy, new float[labels.length]);
+    }
+
     int count() {
       return labels.length;
     }
   }
+
+  /** {@link Supports#born} of the head's weight rows. */
+  static final float ANCHOR = -1f;
 
   private final AdaptationStep sessions;
   private final ParameterLayout layout;
@@ -91,6 +120,12 @@ public final class T3a implements AdaptationMethod {
 
   @Override
   public MethodState initialState() {
+    return withSupports(layout.sourceState(), filter(anchors(), head.classes(),
+        config.filterK(), head.dim()), 0);
+  }
+
+  /** The warm-up supports: the head's weight rows, labelled and scored by the head. */
+  private Supports anchors() {
     int c = head.classes();
     float[] logits = new float[c * c];
     for (int i = 0; i < c; i++) {
@@ -99,9 +134,33 @@ public final class T3a implements AdaptationMethod {
             + head.bias()[j];
       }
     }
-    Supports warm = filter(new Supports(head.weights(), argmaxRows(logits, c, c),
-        Entropy.perSample(logits, c, c)), c, config.filterK(), head.dim());
-    return withSupports(layout.sourceState(), warm, 0);
+    float[] born = new float[c];
+    Arrays.fill(born, ANCHOR);
+    return new Supports(head.weights(), argmaxRows(logits, c, c),
+        Entropy.perSample(logits, c, c), born);
+  }
+
+  /**
+   * The supports a step starts from: with {@code maxAge > 0}, every anchor (those the filter
+   * dropped may return once younger supports expired) and the test supports younger than
+   * {@code maxAge} steps at {@code version}; with {@code maxAge = 0}, the stored supports.
+   */
+  private Supports live(Supports stored, long version) {
+    if (config.maxAge() == 0) {
+      return stored;
+    }
+    Supports anchors = anchors();
+    int dim = head.dim();
+    int[] young = IntStream.range(0, stored.count())
+        .filter(i -> stored.born()[i] != ANCHOR
+            && version - (long) stored.born()[i] < config.maxAge())
+        .toArray();
+    Supports kept = select(stored, young, dim);
+    return new Supports(MemoryRows.concat(anchors.features(), kept.features()),
+        IntStream.concat(Arrays.stream(anchors.labels()), Arrays.stream(kept.labels()))
+            .toArray(),
+        MemoryRows.concat(anchors.entropy(), kept.entropy()),
+        MemoryRows.concat(anchors.born(), kept.born()));
   }
 
   @Override
@@ -110,15 +169,18 @@ public final class T3a implements AdaptationMethod {
     int c = head.classes();
     int dim = head.dim();
     FeatureForward.View view = FeatureForward.run(sessions, layout, state, batch, statistics);
-    Supports before = supports(state);
+    long version = state.version() + 1;
+    Supports before = live(supports(state), version);
+    float[] born = new float[n];
+    Arrays.fill(born, (float) version);
     Supports joined = new Supports(MemoryRows.concat(before.features(), view.features()),
         IntStream.concat(Arrays.stream(before.labels()),
             Arrays.stream(argmaxRows(view.logits(), n, c))).toArray(),
-        MemoryRows.concat(before.entropy(), Entropy.perSample(view.logits(), n, c)));
+        MemoryRows.concat(before.entropy(), Entropy.perSample(view.logits(), n, c)),
+        MemoryRows.concat(before.born(), born));
     int[] kept = keptIndices(joined, c, config.filterK());
     Supports after = select(joined, kept, dim);
     int used = (int) Arrays.stream(kept).filter(i -> i >= before.count()).count();
-    long version = state.version() + 1;
     long changedAt = used > 0 || state.version() == 0 ? version
         : MemoryRows.version(state.extra(CHANGED));
     float[] prototypes = prototypes(after, c, dim);
@@ -181,16 +243,24 @@ public final class T3a implements AdaptationMethod {
   private static Supports select(Supports s, int[] keep, int dim) {
     int[] labels = new int[keep.length];
     float[] entropy = new float[keep.length];
+    float[] born = new float[keep.length];
     for (int i = 0; i < keep.length; i++) {
       labels[i] = s.labels()[keep[i]];
       entropy[i] = s.entropy()[keep[i]];
+      born[i] = s.born()[keep[i]];
     }
-    return new Supports(MemoryRows.rows(s.features(), dim, keep), labels, entropy);
+    return new Supports(MemoryRows.rows(s.features(), dim, keep), labels, entropy, born);
   }
 
   private Supports supports(MethodState state) {
     return new Supports(state.extra(SUPPORTS), MemoryRows.labels(state.extra(LABELS)),
-        state.extra(ENTROPY));
+        state.extra(ENTROPY), born(state));
+  }
+
+  /** A state written before supports had ages holds none: they count as joined at the start. */
+  private static float[] born(MethodState state) {
+    float[] born = state.extra(BORN);
+    return born != null ? born : new float[MemoryRows.labels(state.extra(LABELS)).length];
   }
 
   private static MethodState withSupports(MethodState base, Supports s, long changedAt) {
@@ -198,6 +268,7 @@ public final class T3a implements AdaptationMethod {
     extras.put(SUPPORTS, s.features());
     extras.put(LABELS, MemoryRows.labelsAsFloats(s.labels()));
     extras.put(ENTROPY, s.entropy());
+    extras.put(BORN, s.born());
     extras.put(CHANGED, MemoryRows.version(changedAt));
     return new MethodState(base.version(), base.affine(), base.means(), base.vars(),
         base.optimizer(), extras);

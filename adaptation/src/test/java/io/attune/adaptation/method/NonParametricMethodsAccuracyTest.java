@@ -131,6 +131,41 @@ class NonParametricMethodsAccuracyTest {
     }
   }
 
+  @Test
+  void t3aWithAMaxAgeKeepsOnlyYoungTestSupportsAndTheHeadRowsComeBack() {
+    ParameterLayout layout = new ParameterLayout(bundle.manifest().layers());
+    T3a aging = new T3a(sessions, layout, BundleArrays.head(bundle), new T3a.Config(5, 2),
+        FeatureForward.Statistics.SOURCE);
+    T3a forever = new T3a(sessions, layout, BundleArrays.head(bundle), new T3a.Config(5, 0),
+        FeatureForward.Statistics.SOURCE);
+    MethodState a = aging.initialState();
+    MethodState f = forever.initialState();
+    for (int b = 0; b < 8; b++) {
+      Batch batch = new Batch(stream.get(b).inputs(), 64);
+      a = aging.step(a, batch).state();
+      f = forever.step(f, batch).state();
+      long version = a.version();
+      for (float born : a.extra(T3a.BORN)) {
+        // a test support joined at this step or the one before; anchors have no age
+        assertThat(born == T3a.ANCHOR || (born == version || born == version - 1))
+            .as("born %s at version %d", born, version).isTrue();
+      }
+      int[] perClass = new int[CLASSES];
+      for (float l : a.extra(T3a.LABELS)) {
+        perClass[(int) l]++;
+      }
+      assertThat(java.util.Arrays.stream(perClass).min().orElseThrow()).isGreaterThanOrEqualTo(1);
+    }
+    // without an age bound the most confident supports of the first batches stay
+    float minBorn = Float.MAX_VALUE;
+    for (float born : f.extra(T3a.BORN)) {
+      if (born != T3a.ANCHOR) {
+        minBorn = Math.min(minBorn, born);
+      }
+    }
+    assertThat(minBorn).isLessThanOrEqualTo(f.version() - 2);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"t3a", "adanpc"})
   void aRestoredStatePublishesTheSameMemoryAsAnUninterruptedRun(String name) {

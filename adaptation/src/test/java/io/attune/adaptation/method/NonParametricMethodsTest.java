@@ -98,11 +98,44 @@ class NonParametricMethodsTest {
   }
 
   @Test
+  void lameRbfAffinityIsAGaussianOfTheDistancesScaledByTheMeanKthNearestDistance() {
+    float[] features = {1, 0, 0.8f, 0.6f, 0, 1};
+
+    float[] w = Lame.rbfAffinity(features, 3, 2, 2);
+
+    // squared distances ab 0.4, ac 2, bc 0.8; the 2nd smallest of each row (self at 0
+    // included): sqrt(0.4), sqrt(0.4), sqrt(0.8), so sigma = 0.719779 and 2 sigma^2 = 1.036165;
+    // W_ab = exp(-0.4 / 1.036165) = 0.679744, W_ac = exp(-2 / 1.036165) = 0.145120,
+    // W_bc = exp(-0.8 / 1.036165) = 0.462052, W_ii = 1
+    assertThat(w).containsExactly(new float[] {1, 0.679744f, 0.145120f, 0.679744f, 1,
+        0.462052f, 0.145120f, 0.462052f, 1}, within(1e-6f));
+  }
+
+  @Test
+  void lameWithADenseAffinityWeighsEachNeighboursAssignmentsByItsAffinity() {
+    float[] p = {0.9f, 0.1f, 0.3f, 0.7f};
+    float[] kernel = {0, 0.5f, 0.25f, 0};
+
+    Lame.Solution one = Lame.solve(p, kernel, 2,
+        new Lame.Config(1, 1f, 1, 1e-8, Lame.Affinity.RBF));
+
+    // y_a = softmax(log p_a + 0.5 p_b), y_b = softmax(log p_b + 0.25 p_a)
+    double a0 = 0.9 * Math.exp(0.5 * 0.3);
+    double a1 = 0.1 * Math.exp(0.5 * 0.7);
+    double b0 = 0.3 * Math.exp(0.25 * 0.9);
+    double b1 = 0.7 * Math.exp(0.25 * 0.1);
+    assertThat(one.assignments()).containsExactly(new float[] {(float) (a0 / (a0 + a1)),
+        (float) (a1 / (a0 + a1)), (float) (b0 / (b0 + b1)), (float) (b1 / (b0 + b1))},
+        within(1e-6f));
+  }
+
+  @Test
   void lameOneBoundStepIsTheSoftmaxOfLogProbabilitiesPlusTheNeighboursProbabilities() {
     float[] p = {0.9f, 0.1f, 0.3f, 0.7f};
     Neighbours pair = new Neighbours(2, 1, new int[] {1, 0}, new float[] {1, 1});
 
-    Lame.Solution one = Lame.solve(p, pair, 2, new Lame.Config(1, 1f, 1, 1e-8));
+    Lame.Solution one = Lame.solve(p, pair, 2,
+        new Lame.Config(1, 1f, 1, 1e-8, Lame.Affinity.KNN));
 
     double a0 = 0.9 * Math.exp(0.3);
     double a1 = 0.1 * Math.exp(0.7);
@@ -166,17 +199,18 @@ class NonParametricMethodsTest {
 
   @Test
   void hyperparametersAreValidatedWithEveryProblemNamed() {
-    assertThatThrownBy(() -> new Lame.Config(0, -1f, 0, Double.NaN))
+    assertThatThrownBy(() -> new Lame.Config(0, -1f, 0, Double.NaN, null))
         .hasMessageContaining("lame").hasMessageContaining("k must be at least 1, got 0")
         .hasMessageContaining("boundLambda").hasMessageContaining("maxSteps")
-        .hasMessageContaining("tolerance");
+        .hasMessageContaining("tolerance").hasMessageContaining("affinity is missing");
     assertThatThrownBy(() -> new AdaNpc.Config(0, 0f, 1.5f, 0))
         .hasMessageContaining("adanpc").hasMessageContaining("k must be")
         .hasMessageContaining("temperature must be finite and above 0, got 0.0")
         .hasMessageContaining("beta must be in [0, 1], got 1.5")
         .hasMessageContaining("capacity must be at least 1, got 0");
-    assertThatThrownBy(() -> new T3a.Config(0))
-        .hasMessageContaining("t3a: filterK must be at least 1, got 0");
+    assertThatThrownBy(() -> new T3a.Config(0, -1))
+        .hasMessageContaining("t3a: filterK must be at least 1, got 0")
+        .hasMessageContaining("maxAge must be at least 0, got -1");
     assertThat(new AdaNpc.Config(10, 0.1f, 0f, 1000)).isEqualTo(AdaNpc.Config.defaults());
     assertThat(Lame.Config.defaults().k()).isEqualTo(5);
     assertThat(T3a.Config.defaults().filterK()).isEqualTo(100);

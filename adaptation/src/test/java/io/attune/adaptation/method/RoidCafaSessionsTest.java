@@ -167,6 +167,48 @@ class RoidCafaSessionsTest {
   }
 
   @Test
+  void officialPriorCorrectionScalesEachLogitByItsClasssSmoothedPriorShare() {
+    TtaAugmentation aug = Methods.augmentation(bundle.manifest());
+    Roid plain = new Roid(sessions, layout, 10, withPrior(Roid.PriorCorrection.NONE), aug);
+    Roid corrected = new Roid(sessions, layout, 10,
+        withPrior(Roid.PriorCorrection.LOGITS), aug);
+    MethodState start = plain.initialState();
+    float[] z;
+    try (AdaptationStep.Forward fwd = sessions.forward(batch(1).inputs(), BATCH,
+        layout.named(start.affine(), start.means(), start.vars()), 0f)) {
+      z = fwd.logits();
+    }
+
+    float[] p = plain.step(start, batch(1)).outputs().probabilities();
+    float[] q = corrected.step(corrected.initialState(), batch(1)).outputs().probabilities();
+
+    // the official "outputs * smoothed_prior" (each logit times its class's prior share),
+    // times the 10 classes: the same order of the classes, on the model's scale
+    float[] prior = RoidLoss.smoothedPrior(p, BATCH, 10);
+    for (int i = 0; i < BATCH; i++) {
+      double max = Double.NEGATIVE_INFINITY;
+      int official = 0;
+      int chosen = 0;
+      for (int c = 0; c < 10; c++) {
+        max = Math.max(max, 10 * z[i * 10 + c] * prior[c]);
+        official = z[i * 10 + c] * prior[c] > z[i * 10 + official] * prior[official]
+            ? c : official;
+        chosen = q[i * 10 + c] > q[i * 10 + chosen] ? c : chosen;
+      }
+      double sum = 0;
+      for (int c = 0; c < 10; c++) {
+        sum += Math.exp(10 * z[i * 10 + c] * prior[c] - max);
+      }
+      for (int c = 0; c < 10; c++) {
+        assertThat(q[i * 10 + c]).isCloseTo(
+            (float) (Math.exp(10 * z[i * 10 + c] * prior[c] - max) / sum), within(1e-6f));
+      }
+      assertThat(chosen).isEqualTo(official);
+    }
+    assertThat(Roid.Config.defaults().priorCorrection()).isEqualTo(Roid.PriorCorrection.LOGITS);
+  }
+
+  @Test
   void roidKeepsAMovingAverageOfTheBatchMeanProbabilities() {
     Roid roid = new Roid(sessions, layout, 10, withPrior(Roid.PriorCorrection.NONE),
         Methods.augmentation(bundle.manifest()));
