@@ -294,8 +294,14 @@ final class GradientRules {
     String a = e.op("Mul", s, gamma);
     String b = e.op("Neg", e.op("Mul", e.op("Mul", damped, s), e.op("Mul", gamma, dGamma)));
     String c = e.op("Neg", e.op("Mul", damped, e.op("Mul", gamma, sumDy)));
-    pass(n.layer().input(), e.op("Add", e.op("Add", e.op("Mul", a, dy),
-        e.op("Mul", b, centered)), c));
+    // A*dy + C as an inference-mode BatchNormalization (mean 0, var 1, epsilon 0): one pass.
+    long[] flat = {n.layer().channels()};
+    float[] ones = new float[n.layer().channels()];
+    java.util.Arrays.fill(ones, 1f);
+    String affine = e.op("BatchNormalization", List.of(dy, e.reshape(a, flat), e.reshape(c, flat),
+        e.floats(flat, new float[n.layer().channels()]), e.floats(flat, ones)),
+        Attrs.f("epsilon", 0f));
+    pass(n.layer().input(), e.op("Add", affine, e.op("Mul", b, centered)));
   }
 
   /** Number of values each channel's statistics average over: N times the spatial size. */
