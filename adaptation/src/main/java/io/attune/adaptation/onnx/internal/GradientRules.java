@@ -55,6 +55,10 @@ final class GradientRules {
     List<NodeProto> nodes = analysis.graph().nodes();
     for (int i = nodes.size() - 1; i >= 0; i--) {
       NodeProto node = nodes.get(i);
+      if (node.getOpType().equals("Split")) {
+        split(node);
+        continue;
+      }
       String dy = gradientOf(node.getOutput(0));
       if (dy == null) {
         continue;
@@ -180,6 +184,9 @@ final class GradientRules {
         axes.add((long) i);
       }
     }
+    if (axes.isEmpty()) {
+      return grad;
+    }
     String reduced = e.reduce("ReduceSum", grad, axes.stream().mapToLong(Long::longValue)
         .toArray(), true);
     return e.reshape(reduced, in);
@@ -252,6 +259,7 @@ final class GradientRules {
       case "Transpose" -> transpose(node, dy);
       case "Concat" -> concat(node, dy);
       case "Pad" -> pad(node, dy);
+      case "Slice" -> slice(node, dy);
       default -> throw new InvalidModelException("cannot differentiate " + Graph.describe(node)
           + ": op " + node.getOpType() + " is not supported between normalization layers and "
           + "the logits");
@@ -489,7 +497,19 @@ final class GradientRules {
     perm[perm.length - 1] = perm.length - 2;
     perm[perm.length - 2] = perm.length - 1;
     String bt = e.op("Transpose", value(b), Attrs.ints("perm", perm));
-    pass(a, unbroadcast(e.op("MatMul", dy, bt), a, node.getOutput(0)));
+    String grad = e.op("MatMul", dy, bt);
+    long[] aDims = shape(a);
+    long[] outDims = shape(node.getOutput(0));
+    if (aDims.length < outDims.length) {
+      // a was broadcast over leading batch dims of b: sum them away. (Its last two dims are
+      // the matrix's own, which dY x B^T already has.)
+      long[] lead = new long[outDims.length - aDims.length];
+      for (int i = 0; i < lead.length; i++) {
+        lead[i] = i;
+      }
+      grad = e.reshape(e.reduce("ReduceSum", grad, lead, false), aDims);
+    }
+    pass(a, grad);
   }
 
   private void reduce(NodeProto node, String dy) {
@@ -630,5 +650,129 @@ final class GradientRules {
     }
     pass(node.getInput(0), e.op("Slice", List.of(dy, e.longs(starts), e.longs(ends),
         e.longs(axes))));
+  }
+
+  /** Split: the gradients of its outputs, concatenated (zeros for outputs nothing reads). */
+  private void split(NodeProto node) {
+    List<String> parts = new ArrayList<>();
+    boolean any = false;
+    for (String out : node.getOutputList()) {
+      String g = out.isEmpty() ? null : gradientOf(out);
+      any |= g != null;
+      parts.add(g);
+    }
+    if (!any || !needs(node.getInput(0))) {
+      return;
+    }
+    long axis = Attrs.getInt(node, "axis", 0);
+    long[] in = shape(node.getInput(0));
+    if (axis < 0) {
+      axis += in.length;
+    }
+    if (in[(int) axis] < 0) {
+      throw new InvalidModelException("cannot differentiate " + Graph.describe(node)
+          + ": it splits along the batch");
+    }
+    int first = 0;
+    while (parts.get(first) == null) {
+      first++;
+    }
+    for (int k = 0; k < parts.size(); k++) {
+      if (parts.get(k) == null) {
+        parts.set(k, zerosLike(node.getOutput(k), node.getOutput(first), parts.get(first)));
+      }
+    }
+    pass(node.getInput(0), e.op("Concat", parts, Attrs.i("axis", axis)));
+  }
+
+  /**
+   * Zeros of a tensor's probed shape, the batch size read at run time from {@code gradient},
+   * the gradient of the forward tensor {@code like}.
+   */
+  private String zerosLike(String tensor, String like, String gradient) {
+    long[] dims = shape(tensor);
+    int batchAxis = -1;
+    for (int i = 0; i < dims.length; i++) {
+      if (dims[i] < 0) {
+        batchAxis = i;
+      }
+    }
+    String shapeTensor;
+    if (batchAxis < 0) {
+      shapeTensor = e.longs(dims);
+    } else {
+      long[] source = shape(like);
+      int sourceAxis = 0;
+      for (int i = 0; i < source.length; i++) {
+        if (source[i] < 0) {
+          sourceAxis = i;
+        }
+      }
+      List<String> pieces = new ArrayList<>();
+      if (batchAxis > 0) {
+        pieces.add(e.longs(Arrays.copyOfRange(dims, 0, batchAxis)));
+      }
+      pieces.add(e.op("Slice", List.of(e.op("Shape", gradient), e.longs(sourceAxis),
+          e.longs(sourceAxis + 1))));
+      if (batchAxis < dims.length - 1) {
+        pieces.add(e.longs(Arrays.copyOfRange(dims, batchAxis + 1, dims.length)));
+      }
+      shapeTensor = e.op("Concat", pieces, Attrs.i("axis", 0));
+    }
+    return e.op("ConstantOfShape", shapeTensor, Attrs.tensor("value",
+        Tensors.floatTensor("zero", new long[] {1}, new float[] {0f})));
+  }
+
+  /** Slice with unit steps: dY padded with zeros back to the input's extent. */
+  private void slice(NodeProto node, String dy) {
+    String x = node.getInput(0);
+    long[] in = shape(x);
+    long[] starts;
+    long[] ends;
+    long[] axes;
+    long[] steps = null;
+    if (node.getInputCount() > 1) {
+      starts = sliceArg(node, 1);
+      ends = sliceArg(node, 2);
+      axes = node.getInputCount() > 3 && !node.getInput(3).isEmpty() ? sliceArg(node, 3) : null;
+      steps = node.getInputCount() > 4 && !node.getInput(4).isEmpty() ? sliceArg(node, 4) : null;
+    } else {
+      starts = Attrs.getInts(node, "starts");
+      ends = Attrs.getInts(node, "ends");
+      axes = Attrs.getInts(node, "axes");
+    }
+    if (axes == null) {
+      axes = new long[starts.length];
+      for (int i = 0; i < axes.length; i++) {
+        axes[i] = i;
+      }
+    }
+    long[] pads = new long[2 * in.length];
+    for (int i = 0; i < axes.length; i++) {
+      int axis = (int) (axes[i] < 0 ? axes[i] + in.length : axes[i]);
+      long dim = in[axis];
+      if (steps != null && steps[i] != 1) {
+        throw new InvalidModelException("cannot differentiate " + Graph.describe(node)
+            + ": only slices with step 1 are supported");
+      }
+      if (dim < 0) {
+        if (starts[i] == 0 && ends[i] >= Integer.MAX_VALUE) {
+          continue;
+        }
+        throw new InvalidModelException("cannot differentiate " + Graph.describe(node)
+            + ": it slices the batch");
+      }
+      long begin = Math.max(0, Math.min(dim, starts[i] < 0 ? starts[i] + dim : starts[i]));
+      long end = Math.max(begin, Math.min(dim, ends[i] < 0 ? ends[i] + dim : ends[i]));
+      pads[axis] = begin;
+      pads[axis + in.length] = dim - end;
+    }
+    pass(x, e.op("Pad", List.of(dy, e.longs(pads))));
+  }
+
+  private long[] sliceArg(NodeProto node, int input) {
+    return Tensors.longs(analysis.graph().constant(node.getInput(input)).orElseThrow(() ->
+        new InvalidModelException("cannot differentiate " + Graph.describe(node) + ": input '"
+            + node.getInput(input) + "' is computed, not a constant")));
   }
 }
