@@ -68,6 +68,13 @@ public final class ModelPreparation {
     long[] sampleShape = sampleShape(options);
     ModelAnalysis analysis = ModelAnalysis.of(model, sampleShape);
     boolean inserted = false;
+    if (analysis.norms().isEmpty() && !analysis.unsupportedNormalizations().isEmpty()) {
+      List<String> other = analysis.unsupportedNormalizations();
+      throw new InvalidModelException(options.model() + ": normalizes with " + other.get(0)
+          + (other.size() > 1 ? " and " + (other.size() - 1) + " more" : "") + "; Attune "
+          + "adapts BatchNormalization layers only (LayerNormalization, GroupNormalization and "
+          + "InstanceNormalization are not supported yet)");
+    }
     if (analysis.norms().isEmpty()) {
       if (options.calibration() == null) {
         throw new InvalidModelException(options.model() + ": has no BatchNormalization layer "

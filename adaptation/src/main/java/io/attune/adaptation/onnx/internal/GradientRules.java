@@ -517,8 +517,7 @@ final class GradientRules {
     long[] in = shape(x);
     long[] axes = Attrs.getInts(node, "axes");
     if (axes == null && node.getInputCount() > 1 && !node.getInput(1).isEmpty()) {
-      axes = Tensors.longs(analysis.graph().constant(node.getInput(1)).orElseThrow(() ->
-          new InvalidModelException(Graph.describe(node) + ": axes must be a constant")));
+      axes = sliceArg(node, 1);
     }
     if (axes == null) {
       axes = new long[in.length];
@@ -631,8 +630,7 @@ final class GradientRules {
     String mode = Attrs.getString(node, "mode", "constant");
     long[] pads = Attrs.getInts(node, "pads");
     if (pads == null && node.getInputCount() > 1) {
-      pads = Tensors.longs(analysis.graph().constant(node.getInput(1)).orElseThrow(() ->
-          new InvalidModelException(Graph.describe(node) + ": pads must be a constant")));
+      pads = sliceArg(node, 1);
     }
     if (!mode.equals("constant") || pads == null || node.getInputCount() > 3
         || Arrays.stream(pads).anyMatch(p -> p < 0)) {
@@ -770,9 +768,15 @@ final class GradientRules {
     pass(x, e.op("Pad", List.of(dy, e.longs(pads))));
   }
 
+  /** A constant integer input, or one the model computes from shapes only (probed). */
   private long[] sliceArg(NodeProto node, int input) {
-    return Tensors.longs(analysis.graph().constant(node.getInput(input)).orElseThrow(() ->
-        new InvalidModelException("cannot differentiate " + Graph.describe(node) + ": input '"
-            + node.getInput(input) + "' is computed, not a constant")));
+    String name = node.getInput(input);
+    var constant = analysis.graph().constant(name);
+    if (constant.isPresent()) {
+      return Tensors.longs(constant.get());
+    }
+    return analysis.shapes().indexValues(name).orElseThrow(() -> new InvalidModelException(
+        "cannot differentiate " + Graph.describe(node) + ": input '" + name + "' changes with "
+            + "the batch size or the data; Attune needs it fixed"));
   }
 }
