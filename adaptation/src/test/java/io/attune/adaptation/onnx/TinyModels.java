@@ -55,7 +55,8 @@ public final class TinyModels {
   /**
    * Split, Slice and a MatMul + Add head: conv(1->8, 3x3, pad 1) - BN - Split(channels 3/3/2;
    * the last part unused) - Relu on part 0, Slice of rows 1.. on part 1 - GAP each - Concat -
-   * MatMul + Add (3 classes), on 1 x 8 x 8 inputs.
+   * MatMul + Add (3 classes), on 1 x 8 x 8 inputs. From opset 13 the slice's start is
+   * computed from the tensor's shape (Shape - Gather - Sub), as PyTorch exports chunk().
    */
   public static ModelProto splitSliceNet(int opset) {
     Random random = new Random(43);
@@ -80,7 +81,16 @@ public final class TinyModels {
           Attrs.i("axis", 1), Attrs.ints("split", parts)));
     }
     g.addNode(Graph.node("Relu", "relu", List.of("s0"), List.of("r0")));
-    g.addInitializer(Tensors.longTensor("starts", new long[] {1}, new long[] {1}));
+    if (opset >= 13) {
+      g.addInitializer(Tensors.longTensor("rows_axis", new long[] {1}, new long[] {2}));
+      g.addInitializer(Tensors.longTensor("seven", new long[] {1}, new long[] {7}));
+      g.addNode(Graph.node("Shape", "shape", List.of("s1"), List.of("s1_shape")));
+      g.addNode(Graph.node("Gather", "rows", List.of("s1_shape", "rows_axis"), List.of("rows"),
+          Attrs.i("axis", 0)));
+      g.addNode(Graph.node("Sub", "start", List.of("rows", "seven"), List.of("starts")));
+    } else {
+      g.addInitializer(Tensors.longTensor("starts", new long[] {1}, new long[] {1}));
+    }
     g.addInitializer(Tensors.longTensor("ends", new long[] {1}, new long[] {Long.MAX_VALUE}));
     g.addInitializer(Tensors.longTensor("axes", new long[] {1}, new long[] {2}));
     g.addNode(Graph.node("Slice", "slice", List.of("s1", "starts", "ends", "axes"),
