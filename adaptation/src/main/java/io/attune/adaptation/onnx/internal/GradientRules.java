@@ -35,6 +35,18 @@ final class GradientRules {
   private final Set<String> saved = new LinkedHashSet<>();
   private final Map<String, TensorProto> copiedConstants = new LinkedHashMap<>();
   private Set<String> relevant;
+  private final Map<NodeProto, ConvPair> convPairs = new HashMap<>();
+
+  /**
+   * A strided convolution and a 1 x 1 convolution with the same stride reading the same
+   * tensor (a residual block's main path and its projection shortcut): their input gradients
+   * are one ConvTranspose of both dY stacked on the channels, with the 1 x 1 kernel placed at
+   * the tap that reads the same input pixel, instead of two ConvTranspose and a Sum.
+   *
+   * @param later the one of the two that comes later in the graph (the pair is emitted when
+   *     the backward pass reaches the earlier one, when both dY are complete)
+   */
+  private record ConvPair(NodeProto wide, NodeProto pointwise, NodeProto later, long[] tap) {}
 
   GradientRules(ModelAnalysis analysis, Map<String, AdaptationGraphs.NormInternals> norms,
       Map<String, String> maxPoolIndices) {
@@ -47,6 +59,7 @@ final class GradientRules {
 
   Result differentiate(Set<String> relevantTensors) {
     this.relevant = relevantTensors;
+    findConvPairs();
     Head head = analysis.head();
     accumulate(head.logits(), AdaptationGraphs.D_LOGITS);
     accumulate(head.features(), AdaptationGraphs.D_FEATURES);
@@ -57,6 +70,25 @@ final class GradientRules {
       NodeProto node = nodes.get(i);
       if (node.getOpType().equals("Split")) {
         split(node);
+        continue;
+      }
+      ConvPair pair = convPairs.get(node);
+      if (pair != null) {
+        if (node == pair.later()) {
+          continue;
+        }
+        String dyWide = gradientOf(pair.wide().getOutput(0));
+        String dyPoint = gradientOf(pair.pointwise().getOutput(0));
+        if (dyWide != null && dyPoint != null) {
+          mergedConv(pair, dyWide, dyPoint);
+          continue;
+        }
+        for (NodeProto member : List.of(pair.wide(), pair.pointwise())) {
+          String g = gradientOf(member.getOutput(0));
+          if (g != null) {
+            rule(member, g);
+          }
+        }
         continue;
       }
       String dy = gradientOf(node.getOutput(0));
@@ -414,6 +446,81 @@ final class GradientRules {
     String w = value(node.getInput(1));
     pass(x, e.op("ConvTranspose", List.of(dy, w), window.transposeAttrs(
         Attrs.i("group", group))));
+  }
+
+  private void findConvPairs() {
+    List<NodeProto> nodes = analysis.graph().nodes();
+    for (NodeProto point : nodes) {
+      if (!point.getOpType().equals("Conv") || !needs(point.getInput(0))
+          || convPairs.containsKey(point)) {
+        continue;
+      }
+      Window pw = plainWindow(point);
+      if (pw == null || pw.isUnitStride() || Arrays.stream(pw.kernel()).anyMatch(k -> k != 1)
+          || Arrays.stream(pw.padsBegin()).anyMatch(p -> p != 0)) {
+        continue;
+      }
+      for (NodeProto wide : analysis.graph().consumers(point.getInput(0))) {
+        if (wide == point || !wide.getOpType().equals("Conv") || convPairs.containsKey(wide)
+            || !wide.getInput(0).equals(point.getInput(0))) {
+          continue;
+        }
+        Window ww = plainWindow(wide);
+        if (ww == null || !Arrays.equals(ww.strides(), pw.strides())
+            || !Arrays.equals(ww.out(), pw.out())) {
+          continue;
+        }
+        long[] tap = ww.padsBegin().clone();
+        boolean fits = true;
+        for (int a = 0; a < tap.length; a++) {
+          fits &= tap[a] < ww.kernel()[a];
+        }
+        if (fits) {
+          NodeProto later = nodes.indexOf(wide) > nodes.indexOf(point) ? wide : point;
+          ConvPair pair = new ConvPair(wide, point, later, tap);
+          convPairs.put(wide, pair);
+          convPairs.put(point, pair);
+          break;
+        }
+      }
+    }
+  }
+
+  /** The window of an ungrouped, undilated Conv with constant weights, or null. */
+  private Window plainWindow(NodeProto conv) {
+    if (Attrs.getInt(conv, "group", 1) != 1 || analysis.graph().constant(conv.getInput(1))
+        .isEmpty() || needs(conv.getInput(1))) {
+      return null;
+    }
+    Window w = Window.of(conv, kernelShape(conv), shape(conv.getInput(0)),
+        shape(conv.getOutput(0)));
+    return w.hasUnitDilation() && w.kernel().length == 2 ? w : null;
+  }
+
+  private void mergedConv(ConvPair pair, String dyWide, String dyPoint) {
+    TensorProto wideW = analysis.graph().constant(pair.wide().getInput(1)).orElseThrow();
+    TensorProto pointW = analysis.graph().constant(pair.pointwise().getInput(1)).orElseThrow();
+    long[] wd = Tensors.dims(wideW);
+    long[] pd = Tensors.dims(pointW);
+    float[] wv = Tensors.floats(wideW);
+    float[] pv = Tensors.floats(pointW);
+    int kh = (int) wd[2];
+    int kw = (int) wd[3];
+    int cin = (int) wd[1];
+    float[] merged = new float[(int) ((wd[0] + pd[0]) * cin * kh * kw)];
+    System.arraycopy(wv, 0, merged, 0, wv.length);
+    for (int o = 0; o < pd[0]; o++) {
+      for (int c = 0; c < cin; c++) {
+        merged[wv.length + ((o * cin + c) * kh + (int) pair.tap()[0]) * kw
+            + (int) pair.tap()[1]] = pv[o * cin + c];
+      }
+    }
+    Window window = Window.of(pair.wide(), kernelShape(pair.wide()),
+        shape(pair.wide().getInput(0)), shape(pair.wide().getOutput(0)));
+    String stacked = e.op("Concat", List.of(dyWide, dyPoint), Attrs.i("axis", 1));
+    String w = e.floats(new long[] {wd[0] + pd[0], cin, kh, kw}, merged);
+    pass(pair.wide().getInput(0), e.op("ConvTranspose", List.of(stacked, w),
+        window.transposeAttrs(Attrs.i("group", 1))));
   }
 
   private static long[] flippedDims(TensorProto w, long group) {
