@@ -87,6 +87,16 @@ public final class ModelPreparation {
               analysis.shapes().fixedBatch()));
       analysis = ModelAnalysis.of(withNorms, sampleShape);
       inserted = true;
+    } else if (options.calibration() != null
+        && !NormalizationInsertion.candidates(analysis.graph(), analysis.shapes()).isEmpty()) {
+      // Partly folded: the exporter folded the BN layers that follow a convolution and kept
+      // the others (DenseNet's BN-ReLU-Conv, pre-activation blocks). Given calibration images,
+      // the folded ones get calibrated layers too.
+      ModelProto withNorms = NormalizationInsertion.insert(model, analysis.input(), sampleShape,
+          analysis.shapes(), calibrationBatches(options, sampleShape,
+              analysis.shapes().fixedBatch()));
+      analysis = ModelAnalysis.of(withNorms, sampleShape);
+      inserted = true;
     }
     AdaptationGraphs.Pair graphs = AdaptationGraphs.build(analysis);
     Path out = options.out();

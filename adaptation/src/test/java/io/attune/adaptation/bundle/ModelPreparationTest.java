@@ -178,6 +178,42 @@ class ModelPreparationTest {
   }
 
   @Test
+  void aPartlyFoldedModelGetsCalibratedLayersWhereItsBatchNormalizationWasFolded()
+      throws Exception {
+    // conv1's BN folded away (conv1 feeds its Relu directly), conv2's BN kept.
+    ModelProto tiny = TinyModels.convBnNet(13);
+    ModelProto partly = tiny.toBuilder().setGraph(tiny.getGraph().toBuilder().clearNode()
+        .addAllNode(tiny.getGraph().getNodeList().stream()
+            .filter(n -> !n.getName().equals("bn1"))
+            .map(n -> n.getName().equals("relu1") ? n.toBuilder().setInput(0, "c1").build() : n)
+            .toList())).build();
+    Path model = dir.resolve("partly.onnx");
+    OnnxModels.write(partly, model);
+    Path calibration = dir.resolve("calibration.npy");
+    io.attune.adaptation.data.NpyWriter.write(calibration, new io.attune.adaptation.data.FloatData(
+        io.attune.adaptation.data.Shape.of(40, 1, 8, 8), gaussian(40 * 64, 11)));
+
+    ModelBundle without = ModelPreparation.prepare(new ModelPreparation.Options(model,
+        dir.resolve("p0"), null, null, null, null, null));
+    ModelBundle with = ModelPreparation.prepare(new ModelPreparation.Options(model,
+        dir.resolve("p1"), null, null, null, calibration, null));
+
+    assertThat(without.manifest().layers()).extracting(BundleManifest.Layer::scale)
+        .containsExactly("bn2.weight");
+    assertThat(with.manifest().layers()).extracting(BundleManifest.Layer::scale)
+        .containsExactly("conv1.attune_norm.weight", "bn2.weight");
+    float[] x = input();
+    float[] original = run(partly, x, Map.of(), "logits");
+    try (AdaptationStep step = with.openStep(1);
+        AdaptationStep.Forward fwd = step.forward(x, BATCH, Map.of(), 1f)) {
+      float[] adapted = fwd.logits();
+      for (int i = 0; i < original.length; i++) {
+        assertThat(adapted[i]).isCloseTo(original[i], within(1e-4f));
+      }
+    }
+  }
+
+  @Test
   void anOpWithoutAGradientRuleIsRefusedNamingTheOpAndTheNode() throws Exception {
     ModelProto tiny = TinyModels.convBnNet(13);
     ModelProto softsign = tiny.toBuilder().setGraph(tiny.getGraph().toBuilder().clearNode()
