@@ -86,6 +86,18 @@ class AdaptationGradientsTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void aProjectionShortcutAndItsBlocksStridedConvolutionShareOneTransposedConvolution() {
+    // The reference ResNet has two downsampling blocks, each a 3x3 stride-2 conv and a 1x1
+    // stride-2 shortcut reading the same tensor; its other convolutions have stride 1.
+    ModelAnalysis analysis = ModelAnalysis.of(OnnxModels.read(RepoRoot.find().resolve(
+        "models/fmnist-resnet/model.onnx")), new long[] {1, 28, 28});
+    ModelProto backward = io.attune.adaptation.onnx.internal.AdaptationGraphs.build(analysis)
+        .backward();
+    assertThat(backward.getGraph().getNodeList().stream()
+        .filter(n -> n.getOpType().equals("ConvTranspose")).count()).isEqualTo(2);
+  }
+
   private static int[] channelsToCheck(int channels) {
     return channels <= 4 ? java.util.stream.IntStream.range(0, channels).toArray()
         : new int[] {0, channels / 2, channels - 1};
