@@ -64,6 +64,11 @@ final class GradientsCommand implements Callable<Integer> {
           + " do not fit the model's input N x " + Arrays.toString(sample));
     }
     int n = dims[0];
+    int fixed = bundle.manifest().fixedBatch();
+    if (fixed > 0 && n != fixed) {
+      throw new MalformedDataException(images, n + " images, but the model was exported with a "
+          + "fixed batch of " + fixed + "; give exactly " + fixed);
+    }
     int classes = bundle.manifest().head().classes();
     Files.createDirectories(out);
     try (AdaptationStep step = bundle.openStep(1);

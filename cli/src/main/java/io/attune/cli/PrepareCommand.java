@@ -64,8 +64,10 @@ final class PrepareCommand implements Callable<Integer> {
 
   @Option(names = "--calibration", paramLabel = "IMAGES",
       description = "Source images (IDX or .npy; uint8 pixels, or float32 preprocessed) for a "
-          + "model whose BatchNormalization was folded into its convolutions: Attune inserts "
-          + "normalization layers calibrated on them. A few thousand images are plenty.")
+          + "model whose BatchNormalization was folded into its convolutions, wholly or in "
+          + "part: Attune inserts normalization layers calibrated on them after the "
+          + "convolutions that feed an activation or a residual add directly. A few thousand "
+          + "images are plenty.")
   private Path calibration;
 
   @Option(names = "--source-images", paramLabel = "IMAGES",

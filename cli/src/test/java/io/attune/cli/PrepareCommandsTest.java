@@ -88,6 +88,28 @@ class PrepareCommandsTest {
   }
 
   @Test
+  void gradientsOfAFixedBatchModelRefusesAnotherNumberOfImagesInOneLine() throws Exception {
+    var model = io.attune.adaptation.onnx.OnnxModels.read(MODELS.resolve("model.onnx"));
+    var graph = model.getGraph().toBuilder();
+    var input = graph.getInput(0).toBuilder();
+    input.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().getDimBuilder(0).clear()
+        .setDimValue(4);
+    graph.setInput(0, input);
+    Path fixed = dir.resolve("fixed.onnx");
+    io.attune.adaptation.onnx.OnnxModels.write(model.toBuilder().setGraph(graph).build(), fixed);
+    assertThat(run("prepare", fixed.toString(), "--out", dir.resolve("fixed").toString()))
+        .isZero();
+    Path images = dir.resolve("six.npy");
+    NpyWriter.write(images, new FloatData(Shape.of(6, 1, 28, 28), new float[6 * 784]));
+
+    assertThat(run("gradients", "--bundle", dir.resolve("fixed").toString(), "--images",
+        images.toString(), "--out", dir.resolve("g3").toString())).isEqualTo(1);
+    assertThat(err.toString().strip().lines()).hasSize(1);
+    assertThat(err.toString()).contains("6 images, but the model was exported with a fixed "
+        + "batch of 4; give exactly 4");
+  }
+
+  @Test
   void prepareRefusesAFoldedModelWithoutCalibrationImagesInOneLine() {
     assertThat(run("prepare", MODELS.resolve("model-folded.onnx").toString(), "--out",
         dir.resolve("folded").toString())).isEqualTo(1);

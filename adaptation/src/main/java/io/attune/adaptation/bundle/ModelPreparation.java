@@ -68,6 +68,13 @@ public final class ModelPreparation {
     long[] sampleShape = sampleShape(options);
     ModelAnalysis analysis = ModelAnalysis.of(model, sampleShape);
     boolean inserted = false;
+    if (analysis.norms().isEmpty() && !analysis.unsupportedNormalizations().isEmpty()) {
+      List<String> other = analysis.unsupportedNormalizations();
+      throw new InvalidModelException(options.model() + ": normalizes with " + other.get(0)
+          + (other.size() > 1 ? " and " + (other.size() - 1) + " more" : "") + "; Attune "
+          + "adapts BatchNormalization layers only (LayerNormalization, GroupNormalization and "
+          + "InstanceNormalization are not supported yet)");
+    }
     if (analysis.norms().isEmpty()) {
       if (options.calibration() == null) {
         throw new InvalidModelException(options.model() + ": has no BatchNormalization layer "
@@ -76,7 +83,18 @@ public final class ModelPreparation {
             + "normalization layers");
       }
       ModelProto withNorms = NormalizationInsertion.insert(model, analysis.input(), sampleShape,
-          analysis.shapes(), calibrationBatches(options, sampleShape));
+          analysis.shapes(), calibrationBatches(options, sampleShape,
+              analysis.shapes().fixedBatch()));
+      analysis = ModelAnalysis.of(withNorms, sampleShape);
+      inserted = true;
+    } else if (options.calibration() != null
+        && !NormalizationInsertion.candidates(analysis.graph(), analysis.shapes()).isEmpty()) {
+      // Partly folded: the exporter folded the BN layers that follow a convolution and kept
+      // the others (DenseNet's BN-ReLU-Conv, pre-activation blocks). Given calibration images,
+      // the folded ones get calibrated layers too.
+      ModelProto withNorms = NormalizationInsertion.insert(model, analysis.input(), sampleShape,
+          analysis.shapes(), calibrationBatches(options, sampleShape,
+              analysis.shapes().fixedBatch()));
       analysis = ModelAnalysis.of(withNorms, sampleShape);
       inserted = true;
     }
@@ -128,9 +146,14 @@ public final class ModelPreparation {
         memory, statistics);
   }
 
-  /** Calibration images in batches, preprocessed; read eagerly (a few thousand images). */
-  private static IntFunction<float[]> calibrationBatches(Options options, long[] sampleShape)
-      throws IOException {
+  /**
+   * Calibration images in batches, preprocessed; read eagerly (a few thousand images). A model
+   * exported with a fixed batch size runs only batches of that size: the images that do not
+   * fill a last batch are left out.
+   */
+  private static IntFunction<float[]> calibrationBatches(Options options, long[] sampleShape,
+      int fixedBatch) throws IOException {
+    int batch = fixedBatch > 0 ? fixedBatch : CALIBRATION_BATCH;
     int sampleSize = 1;
     for (long d : sampleShape) {
       sampleSize *= (int) d;
@@ -147,13 +170,22 @@ public final class ModelPreparation {
             + "model's preprocessing; pass --meta, or give float32 preprocessed images");
       }
       while (reader.hasNext()) {
+        float[] values;
         if (pixels) {
-          byte[] raw = reader.readBytes(CALIBRATION_BATCH);
-          batches.add(options.card().preprocess(raw, raw.length / sampleSize));
+          byte[] raw = reader.readBytes(batch);
+          values = options.card().preprocess(raw, raw.length / sampleSize);
         } else {
-          batches.add(reader.readFloats(CALIBRATION_BATCH));
+          values = reader.readFloats(batch);
+        }
+        if (fixedBatch == 0 || values.length == fixedBatch * sampleSize) {
+          batches.add(values);
         }
       }
+    }
+    if (batches.isEmpty()) {
+      throw new MalformedDataException(options.calibration(), "the model runs batches of "
+          + fixedBatch + " images only (its batch size is fixed), and there are fewer "
+          + "calibration images than that");
     }
     return i -> i < batches.size() ? batches.get(i) : null;
   }

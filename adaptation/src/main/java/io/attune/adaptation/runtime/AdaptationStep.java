@@ -36,6 +36,7 @@ public final class AdaptationStep implements AutoCloseable {
   private final StepGraphs spec;
   private final OrtSession forwardSession;
   private final OrtSession backwardSession;
+  private final InputBuffers buffers = new InputBuffers(env);
   private final RuntimeOptions runtime;
   private OrtSession inferenceSession;
 
@@ -90,13 +91,15 @@ public final class AdaptationStep implements AutoCloseable {
   /** The outputs of one forward pass; close it to release the tensors kept for backward. */
   public static final class Forward implements AutoCloseable {
     private final OrtSession.Result result;
-    private final Map<String, OnnxTensor> fed;
+    private final OnnxTensor alpha;
     private final int batch;
+    private final Runnable release;
 
-    private Forward(OrtSession.Result result, Map<String, OnnxTensor> fed, int batch) {
+    private Forward(OrtSession.Result result, OnnxTensor alpha, int batch, Runnable release) {
       this.result = result;
-      this.fed = fed;
+      this.alpha = alpha;
       this.batch = batch;
+      this.release = release;
     }
 
     public int batch() {
@@ -129,10 +132,11 @@ public final class AdaptationStep implements AutoCloseable {
       return out;
     }
 
+    /** Closes the outputs and gives the input buffers back for the next forward. */
     @Override
     public void close() {
       result.close();
-      fed.values().forEach(OnnxTensor::close);
+      release.run();
     }
   }
 
@@ -147,7 +151,6 @@ public final class AdaptationStep implements AutoCloseable {
   public Forward forward(float[] input, int batch, Map<String, float[]> params, float alpha) {
     return run(forwardSession, input, batch, params, alpha);
   }
-
   /**
    * Runs the forward graph for outputs only: logits, features and batch statistics as
    * {@link #forward} gives them, but no tensors for {@link #backward}, which rejects the
@@ -194,28 +197,32 @@ public final class AdaptationStep implements AutoCloseable {
 
   private Forward run(OrtSession session, float[] input, int batch, Map<String, float[]> params,
       float alpha) {
-    Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+    for (String name : params.keySet()) {
+      if (!spec.sourceParams().containsKey(name)) {
+        throw new IllegalArgumentException("no normalization parameter named '" + name + "'");
+      }
+    }
+    InputBuffers.Set set = buffers.lease();
     try {
       long[] sampleShape = spec.sampleShape();
       long[] shape = new long[sampleShape.length + 1];
       shape[0] = batch;
       System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
-      feed.put(spec.input(), OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape));
-      feed.put(AdaptationGraphs.ALPHA, OnnxTensor.createTensor(env, alpha));
-      Map<String, float[]> all = new LinkedHashMap<>(spec.sourceParams());
-      for (String name : params.keySet()) {
-        if (!all.containsKey(name)) {
-          throw new IllegalArgumentException("no normalization parameter named '" + name + "'");
-        }
+      Map<String, OnnxTensor> feed = new HashMap<>();
+      feed.put(spec.input(), set.put(spec.input(), input, shape));
+      OnnxTensor alphaTensor = set.scalar(AdaptationGraphs.ALPHA, alpha);
+      feed.put(AdaptationGraphs.ALPHA, alphaTensor);
+      for (Map.Entry<String, float[]> p : spec.sourceParams().entrySet()) {
+        float[] value = params.getOrDefault(p.getKey(), p.getValue());
+        feed.put(p.getKey(), set.put(p.getKey(), value, new long[] {value.length}));
       }
-      all.putAll(params);
-      for (Map.Entry<String, float[]> p : all.entrySet()) {
-        feed.put(p.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(p.getValue()),
-            new long[] {p.getValue().length}));
+      return new Forward(session.run(feed), alphaTensor, batch,
+          () -> buffers.release(set));
+    } catch (OrtException | RuntimeException e) {
+      buffers.release(set);
+      if (e instanceof RuntimeException r) {
+        throw r;
       }
-      return new Forward(session.run(feed), feed, batch);
-    } catch (OrtException e) {
-      feed.values().forEach(OnnxTensor::close);
       throw new IllegalStateException("forward pass failed: " + e.getMessage(), e);
     }
   }
@@ -230,14 +237,14 @@ public final class AdaptationStep implements AutoCloseable {
   public Map<String, float[]> backward(Forward forward, float[] dLogits, float[] dFeatures) {
     int n = forward.batch();
     float[] df = dFeatures != null ? dFeatures : new float[n * spec.dim()];
-    Map<String, OnnxTensor> owned = new HashMap<>();
+    InputBuffers.Set set = buffers.lease();
     try {
-      owned.put(AdaptationGraphs.D_LOGITS, OnnxTensor.createTensor(env, FloatBuffer.wrap(dLogits),
+      Map<String, OnnxTensor> feed = new HashMap<>();
+      feed.put(AdaptationGraphs.D_LOGITS, set.put(AdaptationGraphs.D_LOGITS, dLogits,
           new long[] {n, spec.classes()}));
-      owned.put(AdaptationGraphs.D_FEATURES, OnnxTensor.createTensor(env, FloatBuffer.wrap(df),
+      feed.put(AdaptationGraphs.D_FEATURES, set.put(AdaptationGraphs.D_FEATURES, df,
           new long[] {n, spec.dim()}));
-      Map<String, OnnxTensor> feed = new HashMap<>(owned);
-      feed.put(AdaptationGraphs.ALPHA, forward.fed.get(AdaptationGraphs.ALPHA));
+      feed.put(AdaptationGraphs.ALPHA, forward.alpha);
       for (String s : spec.saved()) {
         OnnxValue v = forward.result.get(s).orElseThrow(() ->
             new IllegalStateException("forward did not keep '" + s + "' (an inference forward "
@@ -260,13 +267,14 @@ public final class AdaptationStep implements AutoCloseable {
     } catch (OrtException e) {
       throw new IllegalStateException("backward pass failed: " + e.getMessage(), e);
     } finally {
-      owned.values().forEach(OnnxTensor::close);
+      buffers.release(set);
     }
   }
 
   @Override
   public void close() {
     try {
+      buffers.close();
       forwardSession.close();
       backwardSession.close();
       synchronized (this) {

@@ -9,7 +9,6 @@ import io.attune.adaptation.model.InvalidModelException;
 import io.attune.adaptation.onnx.internal.EdgeGraph;
 import java.nio.FloatBuffer;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -25,6 +24,7 @@ public final class EdgeSession implements AutoCloseable {
   private final int classes;
   private final int dim;
   private final Map<String, float[]> sourceParams;
+  private final InputBuffers buffers = new InputBuffers(env);
 
   /** Logits {@code [N, classes]} and features {@code [N, dim]}, row-major. */
   public record Output(float[] logits, float[] features) {}
@@ -49,17 +49,21 @@ public final class EdgeSession implements AutoCloseable {
    * @param params normalization parameters by initializer name; absent ones are the source's
    */
   public Output infer(float[] batchInput, int batch, Map<String, float[]> params) {
-    Map<String, float[]> all = new LinkedHashMap<>(sourceParams);
-    all.putAll(params);
-    Map<String, OnnxTensor> feed = new HashMap<>();
+    for (String name : params.keySet()) {
+      if (!sourceParams.containsKey(name)) {
+        throw new IllegalArgumentException("no normalization parameter named '" + name + "'");
+      }
+    }
+    InputBuffers.Set set = buffers.lease();
     try {
       long[] shape = new long[sampleShape.length + 1];
       shape[0] = batch;
       System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
-      feed.put(input, OnnxTensor.createTensor(env, FloatBuffer.wrap(batchInput), shape));
-      for (Map.Entry<String, float[]> p : all.entrySet()) {
-        feed.put(p.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(p.getValue()),
-            new long[] {p.getValue().length}));
+      Map<String, OnnxTensor> feed = new HashMap<>();
+      feed.put(input, set.put(input, batchInput, shape));
+      for (Map.Entry<String, float[]> p : sourceParams.entrySet()) {
+        float[] value = params.getOrDefault(p.getKey(), p.getValue());
+        feed.put(p.getKey(), set.put(p.getKey(), value, new long[] {value.length}));
       }
       try (OrtSession.Result r = session.run(feed)) {
         return new Output(read(r, EdgeGraph.LOGITS, batch * classes),
@@ -68,7 +72,7 @@ public final class EdgeSession implements AutoCloseable {
     } catch (OrtException e) {
       throw new IllegalStateException("edge inference failed: " + e.getMessage(), e);
     } finally {
-      feed.values().forEach(OnnxTensor::close);
+      buffers.release(set);
     }
   }
 
@@ -86,6 +90,7 @@ public final class EdgeSession implements AutoCloseable {
   @Override
   public void close() {
     try {
+      buffers.close();
       session.close();
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed to close the edge session", e);

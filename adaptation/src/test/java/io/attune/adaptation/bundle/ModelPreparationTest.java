@@ -131,6 +131,89 @@ class ModelPreparationTest {
   }
 
   @Test
+  void aModelThatNormalizesOtherwiseThanWithBatchNormalizationIsRefusedNamingTheNode()
+      throws Exception {
+    ModelProto tiny = TinyModels.convBnNet(13);
+    ModelProto instanceNorm = tiny.toBuilder().setGraph(tiny.getGraph().toBuilder().clearNode()
+        .addAllNode(tiny.getGraph().getNodeList().stream().map(n ->
+            n.getOpType().equals("BatchNormalization")
+                ? io.attune.adaptation.onnx.internal.Graph.node("InstanceNormalization",
+                    n.getName(), n.getInputList().subList(0, 3), n.getOutputList())
+                : n).toList())).build();
+    Path model = dir.resolve("instance-norm.onnx");
+    OnnxModels.write(instanceNorm, model);
+
+    assertThatThrownBy(() -> ModelPreparation.prepare(new ModelPreparation.Options(model,
+        dir.resolve("i"), null, null, null, null, null)))
+        .isInstanceOf(InvalidModelException.class)
+        .hasMessageContaining("normalizes with InstanceNormalization node 'bn1' and 1 more")
+        .hasMessageContaining("adapts BatchNormalization layers only");
+  }
+
+  @Test
+  void aFoldedModelWithAFixedBatchIsCalibratedInBatchesOfThatSize() throws Exception {
+    ModelProto folded = FoldedModels.fold(TinyModels.convBnNet(13));
+    var g = folded.getGraph().toBuilder();
+    g.setInput(0, io.attune.adaptation.onnx.internal.Graph.floatValue("input", BATCH, 1, 8, 8));
+    g.setOutput(0, io.attune.adaptation.onnx.internal.Graph.floatValue("logits", BATCH, 3));
+    Path model = dir.resolve("fixed.onnx");
+    OnnxModels.write(folded.toBuilder().setGraph(g).build(), model);
+    Path enough = dir.resolve("enough.npy");
+    io.attune.adaptation.data.NpyWriter.write(enough, new io.attune.adaptation.data.FloatData(
+        io.attune.adaptation.data.Shape.of(2 * BATCH + 2, 1, 8, 8), gaussian((2 * BATCH + 2) * 64,
+            8)));
+    Path tooFew = dir.resolve("few.npy");
+    io.attune.adaptation.data.NpyWriter.write(tooFew, new io.attune.adaptation.data.FloatData(
+        io.attune.adaptation.data.Shape.of(BATCH - 1, 1, 8, 8), gaussian((BATCH - 1) * 64, 9)));
+
+    ModelBundle bundle = ModelPreparation.prepare(new ModelPreparation.Options(model,
+        dir.resolve("f"), null, null, null, enough, null));
+
+    assertThat(bundle.manifest().layers()).hasSize(2);
+    assertThat(bundle.manifest().fixedBatch()).isEqualTo(BATCH);
+    assertThatThrownBy(() -> ModelPreparation.prepare(new ModelPreparation.Options(model,
+        dir.resolve("g"), null, null, null, tooFew, null)))
+        .isInstanceOf(io.attune.adaptation.data.MalformedDataException.class)
+        .hasMessageContaining("runs batches of " + BATCH + " images only");
+  }
+
+  @Test
+  void aPartlyFoldedModelGetsCalibratedLayersWhereItsBatchNormalizationWasFolded()
+      throws Exception {
+    // conv1's BN folded away (conv1 feeds its Relu directly), conv2's BN kept.
+    ModelProto tiny = TinyModels.convBnNet(13);
+    ModelProto partly = tiny.toBuilder().setGraph(tiny.getGraph().toBuilder().clearNode()
+        .addAllNode(tiny.getGraph().getNodeList().stream()
+            .filter(n -> !n.getName().equals("bn1"))
+            .map(n -> n.getName().equals("relu1") ? n.toBuilder().setInput(0, "c1").build() : n)
+            .toList())).build();
+    Path model = dir.resolve("partly.onnx");
+    OnnxModels.write(partly, model);
+    Path calibration = dir.resolve("calibration.npy");
+    io.attune.adaptation.data.NpyWriter.write(calibration, new io.attune.adaptation.data.FloatData(
+        io.attune.adaptation.data.Shape.of(40, 1, 8, 8), gaussian(40 * 64, 11)));
+
+    ModelBundle without = ModelPreparation.prepare(new ModelPreparation.Options(model,
+        dir.resolve("p0"), null, null, null, null, null));
+    ModelBundle with = ModelPreparation.prepare(new ModelPreparation.Options(model,
+        dir.resolve("p1"), null, null, null, calibration, null));
+
+    assertThat(without.manifest().layers()).extracting(BundleManifest.Layer::scale)
+        .containsExactly("bn2.weight");
+    assertThat(with.manifest().layers()).extracting(BundleManifest.Layer::scale)
+        .containsExactly("conv1.attune_norm.weight", "bn2.weight");
+    float[] x = input();
+    float[] original = run(partly, x, Map.of(), "logits");
+    try (AdaptationStep step = with.openStep(1);
+        AdaptationStep.Forward fwd = step.forward(x, BATCH, Map.of(), 1f)) {
+      float[] adapted = fwd.logits();
+      for (int i = 0; i < original.length; i++) {
+        assertThat(adapted[i]).isCloseTo(original[i], within(1e-4f));
+      }
+    }
+  }
+
+  @Test
   void anOpWithoutAGradientRuleIsRefusedNamingTheOpAndTheNode() throws Exception {
     ModelProto tiny = TinyModels.convBnNet(13);
     ModelProto softsign = tiny.toBuilder().setGraph(tiny.getGraph().toBuilder().clearNode()

@@ -41,6 +41,10 @@ class AdaptationGradientsTest {
         Arguments.of("tiny opset 11", TinyModels.convBnNet(11), new long[] {1, 8, 8}, 0.0f),
         Arguments.of("tiny opset 13", TinyModels.convBnNet(13), new long[] {1, 8, 8}, 0.3f),
         Arguments.of("tiny opset 17", TinyModels.convBnNet(17), new long[] {1, 8, 8}, 0.6f),
+        Arguments.of("split/slice/matmul opset 11", TinyModels.splitSliceNet(11),
+            new long[] {1, 8, 8}, 0.0f),
+        Arguments.of("split/slice/matmul opset 13", TinyModels.splitSliceNet(13),
+            new long[] {1, 8, 8}, 0.3f),
         fixture("mobilenetv2", new long[] {3, 16, 16}, 0.0f),
         fixture("wideresnet", new long[] {3, 16, 16}, 0.3f),
         fixture("pools", new long[] {1, 28, 28}, 0.0f),
@@ -80,6 +84,18 @@ class AdaptationGradientsTest {
         }
       }
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aProjectionShortcutAndItsBlocksStridedConvolutionShareOneTransposedConvolution() {
+    // The reference ResNet has two downsampling blocks, each a 3x3 stride-2 conv and a 1x1
+    // stride-2 shortcut reading the same tensor; its other convolutions have stride 1.
+    ModelAnalysis analysis = ModelAnalysis.of(OnnxModels.read(RepoRoot.find().resolve(
+        "models/fmnist-resnet/model.onnx")), new long[] {1, 28, 28});
+    ModelProto backward = io.attune.adaptation.onnx.internal.AdaptationGraphs.build(analysis)
+        .backward();
+    assertThat(backward.getGraph().getNodeList().stream()
+        .filter(n -> n.getOpType().equals("ConvTranspose")).count()).isEqualTo(2);
   }
 
   private static int[] channelsToCheck(int channels) {

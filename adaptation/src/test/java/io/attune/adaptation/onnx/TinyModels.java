@@ -52,6 +52,60 @@ public final class TinyModels {
         .setProducerName("attune-test").setGraph(g).build();
   }
 
+  /**
+   * Split, Slice and a MatMul + Add head: conv(1->8, 3x3, pad 1) - BN - Split(channels 3/3/2;
+   * the last part unused) - Relu on part 0, Slice of rows 1.. on part 1 - GAP each - Concat -
+   * MatMul + Add (3 classes), on 1 x 8 x 8 inputs. From opset 13 the slice's start is
+   * computed from the tensor's shape (Shape - Gather - Sub), as PyTorch exports chunk().
+   */
+  public static ModelProto splitSliceNet(int opset) {
+    Random random = new Random(43);
+    GraphProto.Builder g = GraphProto.newBuilder().setName("tiny-split");
+    g.addInput(Graph.floatValue("input", -1, 1, 8, 8));
+    g.addOutput(Graph.floatValue("logits", -1, 3));
+    g.addInitializer(random("w1", random, 8, 1, 3, 3));
+    bnParams(g, "bn1", 8, random);
+    g.addInitializer(random("fc.weight", random, 6, 3));
+    g.addInitializer(random("fc.bias", random, 3));
+    g.addNode(Graph.node("Conv", "conv1", List.of("input", "w1"), List.of("c1"),
+        Attrs.ints("pads", 1, 1, 1, 1)));
+    g.addNode(Graph.node("BatchNormalization", "bn1", List.of("c1", "bn1.weight", "bn1.bias",
+        "bn1.running_mean", "bn1.running_var"), List.of("n1"), Attrs.f("epsilon", 1e-5f)));
+    long[] parts = {3, 3, 2};
+    if (opset >= 13) {
+      g.addInitializer(Tensors.longTensor("split", new long[] {3}, parts));
+      g.addNode(Graph.node("Split", "split", List.of("n1", "split"), List.of("s0", "s1", "s2"),
+          Attrs.i("axis", 1)));
+    } else {
+      g.addNode(Graph.node("Split", "split", List.of("n1"), List.of("s0", "s1", "s2"),
+          Attrs.i("axis", 1), Attrs.ints("split", parts)));
+    }
+    g.addNode(Graph.node("Relu", "relu", List.of("s0"), List.of("r0")));
+    if (opset >= 13) {
+      g.addInitializer(Tensors.longTensor("rows_axis", new long[] {1}, new long[] {2}));
+      g.addInitializer(Tensors.longTensor("seven", new long[] {1}, new long[] {7}));
+      g.addNode(Graph.node("Shape", "shape", List.of("s1"), List.of("s1_shape")));
+      g.addNode(Graph.node("Gather", "rows", List.of("s1_shape", "rows_axis"), List.of("rows"),
+          Attrs.i("axis", 0)));
+      g.addNode(Graph.node("Sub", "start", List.of("rows", "seven"), List.of("starts")));
+    } else {
+      g.addInitializer(Tensors.longTensor("starts", new long[] {1}, new long[] {1}));
+    }
+    g.addInitializer(Tensors.longTensor("ends", new long[] {1}, new long[] {Long.MAX_VALUE}));
+    g.addInitializer(Tensors.longTensor("axes", new long[] {1}, new long[] {2}));
+    g.addNode(Graph.node("Slice", "slice", List.of("s1", "starts", "ends", "axes"),
+        List.of("t1")));
+    g.addNode(Graph.node("GlobalAveragePool", "gap0", List.of("r0"), List.of("g0")));
+    g.addNode(Graph.node("GlobalAveragePool", "gap1", List.of("t1"), List.of("g1")));
+    g.addNode(Graph.node("Concat", "concat", List.of("g0", "g1"), List.of("cat"),
+        Attrs.i("axis", 1)));
+    g.addNode(Graph.node("Flatten", "flatten", List.of("cat"), List.of("features")));
+    g.addNode(Graph.node("MatMul", "fc", List.of("features", "fc.weight"), List.of("mm")));
+    g.addNode(Graph.node("Add", "fc_bias", List.of("mm", "fc.bias"), List.of("logits")));
+    return ModelProto.newBuilder().setIrVersion(8).addOpsetImport(OnnxModels.opset("", opset))
+        .setProducerName("attune-test").setGraph(g).build();
+  }
+
   private static void bnParams(GraphProto.Builder g, String name, int c, Random random) {
     float[] gamma = new float[c];
     float[] beta = new float[c];

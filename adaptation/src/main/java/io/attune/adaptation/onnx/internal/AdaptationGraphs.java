@@ -45,7 +45,9 @@ import java.util.Set;
  * </pre>
  * which is the textbook batch-norm gradient at {@code a = 0} and {@code s*g} at {@code a = 1}.
  * Both graphs work from {@code c = x - mu_b} (saved) and per-channel factors, with
- * {@code xhat = (c + mu_b - mu)*s}, so each layer costs few full-size passes.
+ * {@code xhat = (c + mu_b - mu)*s}, so each layer costs few full-size passes; where a pass is
+ * a per-channel affine map of one tensor, it is an inference-mode BatchNormalization node
+ * (mean 0, variance 1, epsilon 0 in the backward), which ONNX Runtime runs in one pass.
  */
 public final class AdaptationGraphs {
 
@@ -157,15 +159,14 @@ public final class AdaptationGraphs {
         forward.op("Mul", oneMinusAlpha, batchVar));
     String invStd = forward.op("Reciprocal",
         forward.op("Sqrt", forward.op("Add", var, forward.scalar(layer.epsilon()))));
-    // x - mu = centered + shift, so y = centered * (gamma*s) + (beta + shift*gamma*s): two
-    // full-size passes after the statistics, with only per-channel factors besides.
+    // The normalization itself is ONNX Runtime's BatchNormalization (inference form) fed the
+    // mixed statistics: one full-size pass, where Mul and Add would be two.
     String shift = forward.op("Sub", batchMean, mean);
     String gamma4 = forward.reshape(layer.scale(), channelShape);
-    String beta4 = forward.reshape(layer.bias(), channelShape);
-    String scale = forward.op("Mul", gamma4, invStd);
-    String offset = forward.op("Add", beta4, forward.op("Mul", shift, scale));
-    forward.opTo("Add", List.of(forward.op("Mul", centered, scale), offset),
-        List.of(layer.output()));
+    long[] flat = {layer.channels()};
+    forward.opTo("BatchNormalization", List.of(x, layer.scale(), layer.bias(),
+        forward.reshape(mean, flat), forward.reshape(var, flat)), List.of(layer.output()),
+        Attrs.f("epsilon", layer.epsilon()));
     return new NormInternals(layer, rank, batchMean, batchVar, centered, invStd, shift, gamma4);
   }
 

@@ -35,6 +35,18 @@ final class GradientRules {
   private final Set<String> saved = new LinkedHashSet<>();
   private final Map<String, TensorProto> copiedConstants = new LinkedHashMap<>();
   private Set<String> relevant;
+  private final Map<NodeProto, ConvPair> convPairs = new HashMap<>();
+
+  /**
+   * A strided convolution and a 1 x 1 convolution with the same stride reading the same
+   * tensor (a residual block's main path and its projection shortcut): their input gradients
+   * are one ConvTranspose of both dY stacked on the channels, with the 1 x 1 kernel placed at
+   * the tap that reads the same input pixel, instead of two ConvTranspose and a Sum.
+   *
+   * @param later the one of the two that comes later in the graph (the pair is emitted when
+   *     the backward pass reaches the earlier one, when both dY are complete)
+   */
+  private record ConvPair(NodeProto wide, NodeProto pointwise, NodeProto later, long[] tap) {}
 
   GradientRules(ModelAnalysis analysis, Map<String, AdaptationGraphs.NormInternals> norms,
       Map<String, String> maxPoolIndices) {
@@ -47,6 +59,7 @@ final class GradientRules {
 
   Result differentiate(Set<String> relevantTensors) {
     this.relevant = relevantTensors;
+    findConvPairs();
     Head head = analysis.head();
     accumulate(head.logits(), AdaptationGraphs.D_LOGITS);
     accumulate(head.features(), AdaptationGraphs.D_FEATURES);
@@ -55,6 +68,29 @@ final class GradientRules {
     List<NodeProto> nodes = analysis.graph().nodes();
     for (int i = nodes.size() - 1; i >= 0; i--) {
       NodeProto node = nodes.get(i);
+      if (node.getOpType().equals("Split")) {
+        split(node);
+        continue;
+      }
+      ConvPair pair = convPairs.get(node);
+      if (pair != null) {
+        if (node == pair.later()) {
+          continue;
+        }
+        String dyWide = gradientOf(pair.wide().getOutput(0));
+        String dyPoint = gradientOf(pair.pointwise().getOutput(0));
+        if (dyWide != null && dyPoint != null) {
+          mergedConv(pair, dyWide, dyPoint);
+          continue;
+        }
+        for (NodeProto member : List.of(pair.wide(), pair.pointwise())) {
+          String g = gradientOf(member.getOutput(0));
+          if (g != null) {
+            rule(member, g);
+          }
+        }
+        continue;
+      }
       String dy = gradientOf(node.getOutput(0));
       if (dy == null) {
         continue;
@@ -180,6 +216,9 @@ final class GradientRules {
         axes.add((long) i);
       }
     }
+    if (axes.isEmpty()) {
+      return grad;
+    }
     String reduced = e.reduce("ReduceSum", grad, axes.stream().mapToLong(Long::longValue)
         .toArray(), true);
     return e.reshape(reduced, in);
@@ -252,6 +291,7 @@ final class GradientRules {
       case "Transpose" -> transpose(node, dy);
       case "Concat" -> concat(node, dy);
       case "Pad" -> pad(node, dy);
+      case "Slice" -> slice(node, dy);
       default -> throw new InvalidModelException("cannot differentiate " + Graph.describe(node)
           + ": op " + node.getOpType() + " is not supported between normalization layers and "
           + "the logits");
@@ -294,8 +334,14 @@ final class GradientRules {
     String a = e.op("Mul", s, gamma);
     String b = e.op("Neg", e.op("Mul", e.op("Mul", damped, s), e.op("Mul", gamma, dGamma)));
     String c = e.op("Neg", e.op("Mul", damped, e.op("Mul", gamma, sumDy)));
-    pass(n.layer().input(), e.op("Add", e.op("Add", e.op("Mul", a, dy),
-        e.op("Mul", b, centered)), c));
+    // A*dy + C as an inference-mode BatchNormalization (mean 0, var 1, epsilon 0): one pass.
+    long[] flat = {n.layer().channels()};
+    float[] ones = new float[n.layer().channels()];
+    java.util.Arrays.fill(ones, 1f);
+    String affine = e.op("BatchNormalization", List.of(dy, e.reshape(a, flat), e.reshape(c, flat),
+        e.floats(flat, new float[n.layer().channels()]), e.floats(flat, ones)),
+        Attrs.f("epsilon", 0f));
+    pass(n.layer().input(), e.op("Add", affine, e.op("Mul", b, centered)));
   }
 
   /** Number of values each channel's statistics average over: N times the spatial size. */
@@ -402,6 +448,81 @@ final class GradientRules {
         Attrs.i("group", group))));
   }
 
+  private void findConvPairs() {
+    List<NodeProto> nodes = analysis.graph().nodes();
+    for (NodeProto point : nodes) {
+      if (!point.getOpType().equals("Conv") || !needs(point.getInput(0))
+          || convPairs.containsKey(point)) {
+        continue;
+      }
+      Window pw = plainWindow(point);
+      if (pw == null || pw.isUnitStride() || Arrays.stream(pw.kernel()).anyMatch(k -> k != 1)
+          || Arrays.stream(pw.padsBegin()).anyMatch(p -> p != 0)) {
+        continue;
+      }
+      for (NodeProto wide : analysis.graph().consumers(point.getInput(0))) {
+        if (wide == point || !wide.getOpType().equals("Conv") || convPairs.containsKey(wide)
+            || !wide.getInput(0).equals(point.getInput(0))) {
+          continue;
+        }
+        Window ww = plainWindow(wide);
+        if (ww == null || !Arrays.equals(ww.strides(), pw.strides())
+            || !Arrays.equals(ww.out(), pw.out())) {
+          continue;
+        }
+        long[] tap = ww.padsBegin().clone();
+        boolean fits = true;
+        for (int a = 0; a < tap.length; a++) {
+          fits &= tap[a] < ww.kernel()[a];
+        }
+        if (fits) {
+          NodeProto later = nodes.indexOf(wide) > nodes.indexOf(point) ? wide : point;
+          ConvPair pair = new ConvPair(wide, point, later, tap);
+          convPairs.put(wide, pair);
+          convPairs.put(point, pair);
+          break;
+        }
+      }
+    }
+  }
+
+  /** The window of an ungrouped, undilated Conv with constant weights, or null. */
+  private Window plainWindow(NodeProto conv) {
+    if (Attrs.getInt(conv, "group", 1) != 1 || analysis.graph().constant(conv.getInput(1))
+        .isEmpty() || needs(conv.getInput(1))) {
+      return null;
+    }
+    Window w = Window.of(conv, kernelShape(conv), shape(conv.getInput(0)),
+        shape(conv.getOutput(0)));
+    return w.hasUnitDilation() && w.kernel().length == 2 ? w : null;
+  }
+
+  private void mergedConv(ConvPair pair, String dyWide, String dyPoint) {
+    TensorProto wideW = analysis.graph().constant(pair.wide().getInput(1)).orElseThrow();
+    TensorProto pointW = analysis.graph().constant(pair.pointwise().getInput(1)).orElseThrow();
+    long[] wd = Tensors.dims(wideW);
+    long[] pd = Tensors.dims(pointW);
+    float[] wv = Tensors.floats(wideW);
+    float[] pv = Tensors.floats(pointW);
+    int kh = (int) wd[2];
+    int kw = (int) wd[3];
+    int cin = (int) wd[1];
+    float[] merged = new float[(int) ((wd[0] + pd[0]) * cin * kh * kw)];
+    System.arraycopy(wv, 0, merged, 0, wv.length);
+    for (int o = 0; o < pd[0]; o++) {
+      for (int c = 0; c < cin; c++) {
+        merged[wv.length + ((o * cin + c) * kh + (int) pair.tap()[0]) * kw
+            + (int) pair.tap()[1]] = pv[o * cin + c];
+      }
+    }
+    Window window = Window.of(pair.wide(), kernelShape(pair.wide()),
+        shape(pair.wide().getInput(0)), shape(pair.wide().getOutput(0)));
+    String stacked = e.op("Concat", List.of(dyWide, dyPoint), Attrs.i("axis", 1));
+    String w = e.floats(new long[] {wd[0] + pd[0], cin, kh, kw}, merged);
+    pass(pair.wide().getInput(0), e.op("ConvTranspose", List.of(stacked, w),
+        window.transposeAttrs(Attrs.i("group", 1))));
+  }
+
   private static long[] flippedDims(TensorProto w, long group) {
     long[] d = Tensors.dims(w).clone();
     long out = d[0];
@@ -483,7 +604,19 @@ final class GradientRules {
     perm[perm.length - 1] = perm.length - 2;
     perm[perm.length - 2] = perm.length - 1;
     String bt = e.op("Transpose", value(b), Attrs.ints("perm", perm));
-    pass(a, unbroadcast(e.op("MatMul", dy, bt), a, node.getOutput(0)));
+    String grad = e.op("MatMul", dy, bt);
+    long[] aDims = shape(a);
+    long[] outDims = shape(node.getOutput(0));
+    if (aDims.length < outDims.length) {
+      // a was broadcast over leading batch dims of b: sum them away. (Its last two dims are
+      // the matrix's own, which dY x B^T already has.)
+      long[] lead = new long[outDims.length - aDims.length];
+      for (int i = 0; i < lead.length; i++) {
+        lead[i] = i;
+      }
+      grad = e.reshape(e.reduce("ReduceSum", grad, lead, false), aDims);
+    }
+    pass(a, grad);
   }
 
   private void reduce(NodeProto node, String dy) {
@@ -491,8 +624,7 @@ final class GradientRules {
     long[] in = shape(x);
     long[] axes = Attrs.getInts(node, "axes");
     if (axes == null && node.getInputCount() > 1 && !node.getInput(1).isEmpty()) {
-      axes = Tensors.longs(analysis.graph().constant(node.getInput(1)).orElseThrow(() ->
-          new InvalidModelException(Graph.describe(node) + ": axes must be a constant")));
+      axes = sliceArg(node, 1);
     }
     if (axes == null) {
       axes = new long[in.length];
@@ -605,8 +737,7 @@ final class GradientRules {
     String mode = Attrs.getString(node, "mode", "constant");
     long[] pads = Attrs.getInts(node, "pads");
     if (pads == null && node.getInputCount() > 1) {
-      pads = Tensors.longs(analysis.graph().constant(node.getInput(1)).orElseThrow(() ->
-          new InvalidModelException(Graph.describe(node) + ": pads must be a constant")));
+      pads = sliceArg(node, 1);
     }
     if (!mode.equals("constant") || pads == null || node.getInputCount() > 3
         || Arrays.stream(pads).anyMatch(p -> p < 0)) {
@@ -624,5 +755,135 @@ final class GradientRules {
     }
     pass(node.getInput(0), e.op("Slice", List.of(dy, e.longs(starts), e.longs(ends),
         e.longs(axes))));
+  }
+
+  /** Split: the gradients of its outputs, concatenated (zeros for outputs nothing reads). */
+  private void split(NodeProto node) {
+    List<String> parts = new ArrayList<>();
+    boolean any = false;
+    for (String out : node.getOutputList()) {
+      String g = out.isEmpty() ? null : gradientOf(out);
+      any |= g != null;
+      parts.add(g);
+    }
+    if (!any || !needs(node.getInput(0))) {
+      return;
+    }
+    long axis = Attrs.getInt(node, "axis", 0);
+    long[] in = shape(node.getInput(0));
+    if (axis < 0) {
+      axis += in.length;
+    }
+    if (in[(int) axis] < 0) {
+      throw new InvalidModelException("cannot differentiate " + Graph.describe(node)
+          + ": it splits along the batch");
+    }
+    int first = 0;
+    while (parts.get(first) == null) {
+      first++;
+    }
+    for (int k = 0; k < parts.size(); k++) {
+      if (parts.get(k) == null) {
+        parts.set(k, zerosLike(node.getOutput(k), node.getOutput(first), parts.get(first)));
+      }
+    }
+    pass(node.getInput(0), e.op("Concat", parts, Attrs.i("axis", axis)));
+  }
+
+  /**
+   * Zeros of a tensor's probed shape, the batch size read at run time from {@code gradient},
+   * the gradient of the forward tensor {@code like}.
+   */
+  private String zerosLike(String tensor, String like, String gradient) {
+    long[] dims = shape(tensor);
+    int batchAxis = -1;
+    for (int i = 0; i < dims.length; i++) {
+      if (dims[i] < 0) {
+        batchAxis = i;
+      }
+    }
+    String shapeTensor;
+    if (batchAxis < 0) {
+      shapeTensor = e.longs(dims);
+    } else {
+      long[] source = shape(like);
+      int sourceAxis = 0;
+      for (int i = 0; i < source.length; i++) {
+        if (source[i] < 0) {
+          sourceAxis = i;
+        }
+      }
+      List<String> pieces = new ArrayList<>();
+      if (batchAxis > 0) {
+        pieces.add(e.longs(Arrays.copyOfRange(dims, 0, batchAxis)));
+      }
+      pieces.add(e.op("Slice", List.of(e.op("Shape", gradient), e.longs(sourceAxis),
+          e.longs(sourceAxis + 1))));
+      if (batchAxis < dims.length - 1) {
+        pieces.add(e.longs(Arrays.copyOfRange(dims, batchAxis + 1, dims.length)));
+      }
+      shapeTensor = e.op("Concat", pieces, Attrs.i("axis", 0));
+    }
+    return e.op("ConstantOfShape", shapeTensor, Attrs.tensor("value",
+        Tensors.floatTensor("zero", new long[] {1}, new float[] {0f})));
+  }
+
+  /** Slice with unit steps: dY padded with zeros back to the input's extent. */
+  private void slice(NodeProto node, String dy) {
+    String x = node.getInput(0);
+    long[] in = shape(x);
+    long[] starts;
+    long[] ends;
+    long[] axes;
+    long[] steps = null;
+    if (node.getInputCount() > 1) {
+      starts = sliceArg(node, 1);
+      ends = sliceArg(node, 2);
+      axes = node.getInputCount() > 3 && !node.getInput(3).isEmpty() ? sliceArg(node, 3) : null;
+      steps = node.getInputCount() > 4 && !node.getInput(4).isEmpty() ? sliceArg(node, 4) : null;
+    } else {
+      starts = Attrs.getInts(node, "starts");
+      ends = Attrs.getInts(node, "ends");
+      axes = Attrs.getInts(node, "axes");
+    }
+    if (axes == null) {
+      axes = new long[starts.length];
+      for (int i = 0; i < axes.length; i++) {
+        axes[i] = i;
+      }
+    }
+    long[] pads = new long[2 * in.length];
+    for (int i = 0; i < axes.length; i++) {
+      int axis = (int) (axes[i] < 0 ? axes[i] + in.length : axes[i]);
+      long dim = in[axis];
+      if (steps != null && steps[i] != 1) {
+        throw new InvalidModelException("cannot differentiate " + Graph.describe(node)
+            + ": only slices with step 1 are supported");
+      }
+      if (dim < 0) {
+        if (starts[i] == 0 && ends[i] >= Integer.MAX_VALUE) {
+          continue;
+        }
+        throw new InvalidModelException("cannot differentiate " + Graph.describe(node)
+            + ": it slices the batch");
+      }
+      long begin = Math.max(0, Math.min(dim, starts[i] < 0 ? starts[i] + dim : starts[i]));
+      long end = Math.max(begin, Math.min(dim, ends[i] < 0 ? ends[i] + dim : ends[i]));
+      pads[axis] = begin;
+      pads[axis + in.length] = dim - end;
+    }
+    pass(x, e.op("Pad", List.of(dy, e.longs(pads))));
+  }
+
+  /** A constant integer input, or one the model computes from shapes only (probed). */
+  private long[] sliceArg(NodeProto node, int input) {
+    String name = node.getInput(input);
+    var constant = analysis.graph().constant(name);
+    if (constant.isPresent()) {
+      return Tensors.longs(constant.get());
+    }
+    return analysis.shapes().indexValues(name).orElseThrow(() -> new InvalidModelException(
+        "cannot differentiate " + Graph.describe(node) + ": input '" + name + "' changes with "
+            + "the batch size or the data; Attune needs it fixed"));
   }
 }

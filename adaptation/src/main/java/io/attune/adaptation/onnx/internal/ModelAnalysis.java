@@ -66,6 +66,33 @@ public record ModelAnalysis(ModelProto model, Graph graph, int opset, String inp
     return params;
   }
 
+  /**
+   * Normalization layers Attune does not adapt: LayerNormalization, GroupNormalization and
+   * InstanceNormalization nodes, and layer norms written out by exporters before opset 17
+   * ({@code x - ReduceMean(x)}, squared, averaged again: the Sub node is named). Empty for
+   * models that normalize with BatchNormalization only.
+   */
+  public List<String> unsupportedNormalizations() {
+    List<String> found = new ArrayList<>();
+    for (NodeProto node : graph.nodes()) {
+      String op = node.getOpType();
+      if (op.equals("LayerNormalization") || op.equals("GroupNormalization")
+          || op.equals("InstanceNormalization")) {
+        found.add(Graph.describe(node));
+      } else if (op.equals("Sub") && node.getInputCount() == 2
+          && graph.producer(node.getInput(1)).filter(p -> p.getOpType().equals("ReduceMean")
+              && p.getInput(0).equals(node.getInput(0))).isPresent()
+          && graph.consumers(node.getOutput(0)).stream().anyMatch(c ->
+              (c.getOpType().equals("Pow") || c.getOpType().equals("Mul"))
+              && graph.consumers(c.getOutput(0)).stream()
+                  .anyMatch(r -> r.getOpType().equals("ReduceMean")))) {
+        found.add("a layer norm written out as ReduceMean/Sub/Pow/ReduceMean at "
+            + Graph.describe(node));
+      }
+    }
+    return found;
+  }
+
   /** Ops a head may be followed by before the graph output, that do not change the class order. */
   private static final Set<String> PASS_THROUGH =
       Set.of("Identity", "Flatten", "Reshape", "Squeeze", "Dropout");

@@ -34,7 +34,18 @@ public final class ShapeProbe {
    * @param floats names of the float32 tensors
    * @param fixedBatch the batch size baked into the model, or 0 when it is dynamic
    */
-  public record Shapes(Map<String, long[]> shapes, Set<String> floats, int fixedBatch) {
+  public record Shapes(Map<String, long[]> shapes, Set<String> floats, int fixedBatch,
+      Map<String, long[]> indexValues) {
+
+    /**
+     * The values of a small integer tensor that the model computes (Shape, Gather, Div, ...:
+     * slice bounds, pads, axes), when they are the same at both probed batch sizes; empty when
+     * they follow the batch size or the tensor is not a small integer one.
+     */
+    public java.util.Optional<long[]> indexValues(String tensor) {
+      long[] v = indexValues.get(tensor);
+      return v == null ? java.util.Optional.empty() : java.util.Optional.of(v.clone());
+    }
 
     public long[] of(String tensor) {
       long[] dims = shapes.get(tensor);
@@ -56,6 +67,9 @@ public final class ShapeProbe {
     }
   }
 
+  /** Integer tensors up to this size have their values kept (shape arithmetic). */
+  private static final int MAX_INDEX_VALUES = 64;
+
   private ShapeProbe() {}
 
   public static Shapes probe(ModelProto model, String inputName, long[] sampleShape) {
@@ -69,13 +83,18 @@ public final class ShapeProbe {
         int fixedBatch = declared.length > 0 && declared[0] > 0 ? Math.toIntExact(declared[0]) : 0;
         Map<String, long[]> first = new HashMap<>();
         Set<String> floats = new HashSet<>();
-        run(env, session, inputName, sampleShape, fixedBatch > 0 ? fixedBatch : 1, first, floats);
+        Map<String, long[]> values = new HashMap<>();
+        run(env, session, inputName, sampleShape, fixedBatch > 0 ? fixedBatch : 1, first, floats,
+            values);
         if (fixedBatch > 0) {
-          return new Shapes(first, floats, fixedBatch);
+          return new Shapes(first, floats, fixedBatch, values);
         }
         Map<String, long[]> second = new HashMap<>();
-        run(env, session, inputName, sampleShape, 2, second, new HashSet<>());
-        return new Shapes(markBatchDims(first, second), floats, 0);
+        Map<String, long[]> secondValues = new HashMap<>();
+        run(env, session, inputName, sampleShape, 2, second, new HashSet<>(), secondValues);
+        values.entrySet().removeIf(e -> !java.util.Arrays.equals(e.getValue(),
+            secondValues.get(e.getKey())));
+        return new Shapes(markBatchDims(first, second), floats, 0, values);
       }
     } catch (OrtException e) {
       throw new InvalidModelException("ONNX Runtime cannot run the model to infer its shapes: "
@@ -99,8 +118,8 @@ public final class ShapeProbe {
   }
 
   private static void run(OrtEnvironment env, OrtSession session, String inputName,
-      long[] sampleShape, int batch, Map<String, long[]> shapes, Set<String> floats)
-      throws OrtException {
+      long[] sampleShape, int batch, Map<String, long[]> shapes, Set<String> floats,
+      Map<String, long[]> values) throws OrtException {
     long[] shape = new long[sampleShape.length + 1];
     shape[0] = batch;
     System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
@@ -122,6 +141,20 @@ public final class ShapeProbe {
           shapes.put(entry.getKey(), t.getInfo().getShape());
           if (t.getInfo().type == OnnxJavaType.FLOAT) {
             floats.add(entry.getKey());
+          } else if (t.getInfo().type == OnnxJavaType.INT64
+              && t.getInfo().getNumElements() <= MAX_INDEX_VALUES) {
+            java.nio.LongBuffer b = t.getLongBuffer();
+            long[] v = new long[b.remaining()];
+            b.get(v);
+            values.put(entry.getKey(), v);
+          } else if (t.getInfo().type == OnnxJavaType.INT32
+              && t.getInfo().getNumElements() <= MAX_INDEX_VALUES) {
+            java.nio.IntBuffer b = t.getIntBuffer();
+            long[] v = new long[b.remaining()];
+            for (int i = 0; i < v.length; i++) {
+              v[i] = b.get(i);
+            }
+            values.put(entry.getKey(), v);
           }
         }
       }
