@@ -90,7 +90,8 @@ public final class KnnBenchmark {
     return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 
-  private static float[] clustered(int n, int dim, long seed) {
+  /** Unit vectors around 10 random centres, like class-clustered features (tests use them too). */
+  static float[] clustered(int n, int dim, long seed) {
     Random centres = new Random(99);
     float[] c = new float[10 * dim];
     for (int i = 0; i < c.length; i++) {

@@ -3,7 +3,6 @@ package io.attune.adaptation.method.knn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class KnnSearchTest {
@@ -92,21 +91,7 @@ class KnnSearchTest {
     return hit / (double) (exact.queries() * exact.k());
   }
 
-  /** Unit vectors around 10 random centres, like class-clustered features. */
   static float[] clustered(int n, int dim, long seed) {
-    Random centres = new Random(99);
-    float[] c = new float[10 * dim];
-    for (int i = 0; i < c.length; i++) {
-      c[i] = (float) centres.nextGaussian();
-    }
-    Random r = new Random(seed);
-    float[] out = new float[n * dim];
-    for (int i = 0; i < n; i++) {
-      int k = r.nextInt(10);
-      for (int d = 0; d < dim; d++) {
-        out[i * dim + d] = c[k * dim + d] + 0.7f * (float) r.nextGaussian();
-      }
-    }
-    return Vectors.normalizeRows(out, n, dim);
+    return KnnBenchmark.clustered(n, dim, seed);
   }
 }
