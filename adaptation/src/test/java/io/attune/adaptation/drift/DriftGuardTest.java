@@ -176,16 +176,47 @@ class DriftGuardTest {
   }
 
   /**
-   * A batch of 64 judged by each model's own confidence: the adapted model agrees with all 40
+   * A batch of 64 of one class (the source's predictions concentrate on it, KL 2 nats from the
+   * prior: not i.i.d.) judged by each model's own confidence: the adapted model agrees with all
    * of the source's confident samples (so the agreement check passes), diverse predictions.
    *
    * @param adaptedConfident samples the adapted model is sure of
    * @param sourceConfident samples the source model is sure of
    */
   static DriftSignals estimating(int adaptedConfident, int sourceConfident) {
+    return new DriftSignals(64, 0.002, 0.2, 2.0, 0.1, false, 1, SPREAD, COLLAPSED,
+        sourceConfident, sourceConfident, sourceConfident, adaptedConfident,
+        Math.min(adaptedConfident, sourceConfident));
+  }
+
+  /** As {@link #estimating}, but an i.i.d. batch: both models spread over the classes. */
+  static DriftSignals estimatingIid(int adaptedConfident, int sourceConfident) {
     return new DriftSignals(64, 0.002, 0.2, 0.05, 0.1, false, 1, SPREAD, SPREAD,
         sourceConfident, sourceConfident, sourceConfident, adaptedConfident,
         Math.min(adaptedConfident, sourceConfident));
+  }
+
+  @Test
+  void onIidBatchesTheEstimateGapIsNotJudged() {
+    // uploads chosen by the confidence of the model the devices run (CEMA's filter) while they
+    // run the source: the source looks 25 pp surer, whatever the two models' accuracies
+    assertThat(run(repeat(estimatingIid(30, 46), 40))).containsOnly(true);
+  }
+
+  @Test
+  void afterAnEstimateRevertIidBatchesWithABiasedGapDoNotHoldTheRevert() {
+    // reverted on a class-sorted stretch; then i.i.d. uploads chosen by the source's confidence
+    // (the devices now run the source), on which the source keeps looking surer
+    List<DriftSignals> stream = repeat(estimating(2, 27), 10);
+    stream.addAll(repeat(estimatingIid(30, 46), 40));
+
+    List<Boolean> publish = run(stream);
+
+    assertThat(publish.subList(0, 10)).contains(false);
+    // the concentration held from the sorted stretch decays (half-life 5) below its floor
+    int resumed = publish.subList(10, 50).indexOf(true);
+    assertThat(resumed).isBetween(0, 15);
+    assertThat(publish.subList(10 + resumed, 50)).containsOnly(true);
   }
 
   @Test
