@@ -294,7 +294,11 @@ public final class DriftMonitor {
             + "estimated accuracy %+.1f pp from the source's, agreement with the source's "
             + "confident predictions %.0f%%, class diversity %.2f of the source's", batch,
             100 * g.state().estimateGap(), 100 * g.state().agreement(),
-            g.state().diversityRatio());
+            g.state().diversityRatio())
+            + (guard.nonIid(g.state()) ? "" : String.format(Locale.ROOT, "; the batches are "
+            + "i.i.d. again (class mixing %.2f, concentration %.2f nats), where neither the "
+            + "estimate nor the agreement is judged", g.state().mixing(),
+            g.state().concentration()));
     return new DriftEvent(Signal.ADAPTATION_HEALTH, reverted
         ? ChangeDetector.Transition.RAISED : ChangeDetector.Transition.RESOLVED, batch,
         reverted ? batch : since,

@@ -259,13 +259,20 @@ public final class PublishingGuard {
     return new Step(withReverted(pooled, !resume), resume, notYet);
   }
 
+  /**
+   * Whether the window's batches are not i.i.d. (their class mixing or concentration above its
+   * floor): only then are the estimate and agreement checks judged.
+   */
+  public boolean nonIid(State s) {
+    return s.mixing() > config.mixingFloor() || s.concentration() > config.concentrationFloor();
+  }
+
   /** The checks that fail, joined; with {@code resuming}, against the stricter resume levels. */
   private String failing(State s, boolean resuming) {
     StringBuilder why = new StringBuilder();
     double gap = s.estimateGap();
     double gapLevel = resuming ? config.estimateResume() : config.estimateMargin();
-    boolean nonIid = s.mixing() > config.mixingFloor()
-        || s.concentration() > config.concentrationFloor();
+    boolean nonIid = nonIid(s);
     if (s.samples() >= config.minSamples() && gap < -gapLevel && nonIid) {
       why.append(String.format(java.util.Locale.ROOT, "its estimated accuracy is %.1f pp "
           + "below the source's (%s %.1f pp)", -100 * gap,

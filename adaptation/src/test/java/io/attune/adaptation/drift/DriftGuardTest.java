@@ -204,6 +204,19 @@ class DriftGuardTest {
   }
 
   @Test
+  void batchesOfOneClassOpenTheNonIidGateAndIidBatchesCloseItAgain() {
+    PublishingGuard.State state = GUARD.initialState(3);
+    state = GUARD.update(state, estimating(30, 30)).state();
+    assertThat(GUARD.nonIid(state)).as("one class: concentration 2 nats").isTrue();
+    for (DriftSignals b : repeat(estimatingIid(30, 30), 15)) {
+      state = GUARD.update(state, b).state();
+    }
+    // the held concentration halves every 5 batches: 2 nats fall below 1.2 after 4
+    assertThat(state.concentration()).isLessThan(1.2);
+    assertThat(GUARD.nonIid(state)).isFalse();
+  }
+
+  @Test
   void afterAnEstimateRevertIidBatchesWithABiasedGapDoNotHoldTheRevert() {
     // reverted on a class-sorted stretch; then i.i.d. uploads chosen by the source's confidence
     // (the devices now run the source), on which the source keeps looking surer
