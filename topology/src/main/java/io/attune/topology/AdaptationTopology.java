@@ -24,6 +24,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * traffic -> validate -+-> adapt (buffer, step; 4 stores) -+-> params
+ *                      |                                   +-> memory (T3A, AdaNPC)
  *                      |                                   +-> predictions
  *                      |                                   +-> alerts
  *                      +-> dlq
@@ -39,6 +40,7 @@ public final class AdaptationTopology {
   /**
    * @param traffic topic the samples arrive on
    * @param params topic refreshed parameters go to
+   * @param memory topic refreshed non-parametric memories go to
    * @param predictions topic adapted predictions go to
    * @param alerts topic drift alerts go to
    * @param deadLetters topic rejected records go to
@@ -47,15 +49,15 @@ public final class AdaptationTopology {
    * @param maxRecordBytes largest traffic value accepted
    * @param latencyClock the clock cohorts' latency bounds are measured on
    */
-  public record Settings(String traffic, String params, String predictions, String alerts,
-      String deadLetters, Duration punctuateEvery, int maxRecordBytes,
+  public record Settings(String traffic, String params, String memory, String predictions,
+      String alerts, String deadLetters, Duration punctuateEvery, int maxRecordBytes,
       LatencyClock latencyClock) {
 
     /** Settings with latency bounds on stream time, the deterministic default. */
-    public Settings(String traffic, String params, String predictions, String alerts,
-        String deadLetters, Duration punctuateEvery, int maxRecordBytes) {
-      this(traffic, params, predictions, alerts, deadLetters, punctuateEvery, maxRecordBytes,
-          LatencyClock.STREAM_TIME);
+    public Settings(String traffic, String params, String memory, String predictions,
+        String alerts, String deadLetters, Duration punctuateEvery, int maxRecordBytes) {
+      this(traffic, params, memory, predictions, alerts, deadLetters, punctuateEvery,
+          maxRecordBytes, LatencyClock.STREAM_TIME);
     }
   }
 
@@ -94,6 +96,8 @@ public final class AdaptationTopology {
     topology.addSink(TopologyNames.DLQ_SINK, settings.deadLetters(), new ByteArraySerializer(),
         new ByteArraySerializer(), TopologyNames.VALIDATE);
     topology.addSink(TopologyNames.PARAMS_SINK, settings.params(), new ByteArraySerializer(),
+        new ByteArraySerializer(), TopologyNames.ADAPT);
+    topology.addSink(TopologyNames.MEMORY_SINK, settings.memory(), new ByteArraySerializer(),
         new ByteArraySerializer(), TopologyNames.ADAPT);
     topology.addSink(TopologyNames.PREDICTIONS_SINK, settings.predictions(),
         new ByteArraySerializer(), new ByteArraySerializer(), TopologyNames.ADAPT);

@@ -12,6 +12,7 @@ public final class TopologyNames {
   public static final String ADAPT = "attune-adapt";
   public static final String DLQ_SINK = "attune-dlq-sink";
   public static final String PARAMS_SINK = "attune-params-sink";
+  public static final String MEMORY_SINK = "attune-memory-sink";
   public static final String PREDICTIONS_SINK = "attune-predictions-sink";
   public static final String ALERTS_SINK = "attune-alerts-sink";
 

@@ -118,7 +118,7 @@ public final class Worker implements AutoCloseable {
   static AdaptationTopology.Settings settings(WorkerConfig config) {
     Topics topics = config.topics();
     return new AdaptationTopology.Settings(topics.traffic().name(), topics.params().name(),
-        topics.predictions().name(), topics.alerts().name(), topics.dlq().name(),
+        topics.memory().name(), topics.predictions().name(), topics.alerts().name(), topics.dlq().name(),
         Duration.ofMillis(config.getLong(WorkerConfig.PUNCTUATE_INTERVAL_CONFIG)),
         config.getInt(WorkerConfig.MAX_RECORD_BYTES_CONFIG),
         "wall-clock".equals(config.getString(WorkerConfig.LATENCY_CLOCK_CONFIG))

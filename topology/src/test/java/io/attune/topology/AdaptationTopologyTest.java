@@ -47,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AdaptationTopologyTest {
 
   static final AdaptationTopology.Settings SETTINGS = new AdaptationTopology.Settings(
-      "traffic", "params", "predictions", "alerts", "dlq", Duration.ofMillis(100), 64 * 1024);
+      "traffic", "params", "memory", "predictions", "alerts", "dlq", Duration.ofMillis(100),
+      64 * 1024);
   static final int BATCH = 4;
   static final long LATENCY_MS = 1_000;
 
@@ -184,7 +185,7 @@ class AdaptationTopologyTest {
   @Test
   void withTheWallClockBoundAQuietCohortsPartialBatchIsAdaptedWithoutANewerRecord() {
     AdaptationTopology.Settings wallClock = new AdaptationTopology.Settings("traffic", "params",
-        "predictions", "alerts", "dlq", Duration.ofMillis(100), 64 * 1024,
+        "memory", "predictions", "alerts", "dlq", Duration.ofMillis(100), 64 * 1024,
         AdaptationTopology.LatencyClock.WALL_CLOCK);
     start(AdaptationTopology.build(wallClock, models, codecs, StepObserver.NONE));
     List<InferenceSample> a = TrafficFixtures.samples("a", 2, 0, 1);
@@ -302,7 +303,8 @@ class AdaptationTopologyTest {
     assertThat(description).doesNotContain("KSTREAM-").doesNotContain("KTABLE-")
         .contains(TopologyNames.SAMPLE_BUFFER_STORE, TopologyNames.COHORT_PROGRESS_STORE,
             TopologyNames.METHOD_STATE_STORE, TopologyNames.DRIFT_MONITOR_STORE,
-            TopologyNames.VALIDATE, TopologyNames.ADAPT, TopologyNames.ALERTS_SINK);
+            TopologyNames.VALIDATE, TopologyNames.ADAPT, TopologyNames.ALERTS_SINK,
+            TopologyNames.MEMORY_SINK);
   }
 
   static InferenceSample withModel(InferenceSample s, String model) {

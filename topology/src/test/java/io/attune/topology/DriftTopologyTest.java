@@ -102,7 +102,7 @@ class DriftTopologyTest {
 
   static Run run(List<InferenceSample> traffic) {
     AdaptationTopology.Settings settings = new AdaptationTopology.Settings("traffic", "params",
-        "predictions", "alerts", "dlq", Duration.ofMillis(100), 64 * 1024);
+        "memory", "predictions", "alerts", "dlq", Duration.ofMillis(100), 64 * 1024);
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "attune-drift-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -5,6 +5,7 @@ import io.attune.adaptation.bundle.ModelBundle;
 import io.attune.adaptation.drift.DriftMonitor;
 import io.attune.adaptation.drift.DriftSignals;
 import io.attune.adaptation.drift.MonitorStateCodec;
+import io.attune.adaptation.drift.Signal;
 import io.attune.adaptation.method.AdaptationMethod;
 import io.attune.adaptation.method.Batch;
 import io.attune.adaptation.method.MethodState;
@@ -15,6 +16,8 @@ import io.attune.schemas.DType;
 import io.attune.schemas.DriftAlert;
 import io.attune.schemas.InferenceSample;
 import io.attune.schemas.LayerParams;
+import io.attune.schemas.MemoryKind;
+import io.attune.schemas.MemoryUpdate;
 import io.attune.schemas.NormParamsUpdate;
 import io.attune.schemas.Tensor;
 import io.attune.schemas.UpdateKind;
@@ -64,10 +67,12 @@ public final class CohortStepper {
    * @param alerts alerts raised or resolved by this batch, in signal order
    * @param drift the cohort's drift monitor state after this batch; null when not monitored
    * @param monitorNanos time spent on drift monitoring in this step; 0 when not monitored
+   * @param memory the memory to publish with this version (unsigned), see
+   *     {@link #memoryUpdate}; null when there is none to publish
    */
   public record Result(byte[] state, NormParamsUpdate update, List<AdaptedPrediction> predictions,
       Outputs.Diagnostics diagnostics, byte[] monitorState, List<DriftAlert> alerts,
-      DriftMonitor.State drift, long monitorNanos) {}
+      DriftMonitor.State drift, long monitorNanos, MemoryUpdate memory) {}
 
   /**
    * Adapts on a batch and predicts it.
@@ -114,7 +119,62 @@ public final class CohortStepper {
     return new Result(MethodStateCodec.encode(step.state()), update,
         predictionsOf(samples, out), out.diagnostics(),
         drift == null ? null : MonitorStateCodec.encode(drift.state()), alerts,
-        drift == null ? null : drift.state(), monitorNanos);
+        drift == null ? null : drift.state(), monitorNanos,
+        memoryUpdate(update, out, before.version() == 0, drift != null && drift.events().stream()
+            .anyMatch(e -> e.signal() == Signal.ADAPTATION_HEALTH)));
+  }
+
+  /**
+   * The memory record of a step, or null when there is nothing new for the edges. A method
+   * with a memory (T3A's prototypes, AdaNPC's test entries) publishes it beside its parameters,
+   * with the same version, but only when the step changed it ({@link Outputs.Memory#changedAt}),
+   * on the cohort's first step, and when the guard switches: a memory can be half a megabyte,
+   * and the compacted topic keeps the latest anyway. While the guard publishes the source
+   * parameters it publishes an empty memory once: no entries tell an edge to predict with the
+   * model's own head, which is the source model the guard falls back to; the adapted memory
+   * goes out again when publishing resumes.
+   *
+   * @param update the step's parameters (their kind says whether the guard allows adapted)
+   * @param first whether this is the cohort's first step
+   * @param guardSwitched whether the guard reverted or resumed in this step
+   */
+  public static MemoryUpdate memoryUpdate(NormParamsUpdate update, Outputs out, boolean first,
+      boolean guardSwitched) {
+    if (out.memory().isEmpty()) {
+      return null;
+    }
+    Outputs.Memory memory = out.memory().get();
+    boolean adapted = update.getKind() == UpdateKind.ADAPTED;
+    boolean changed = adapted && memory.changedAt() == out.version();
+    if (!first && !guardSwitched && !changed) {
+      return null;
+    }
+    int entries = adapted ? memory.entries() : 0;
+    ByteBuffer bytes = ByteBuffer.allocate(entries * memory.dim() * Float.BYTES)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    if (adapted) {
+      bytes.asFloatBuffer().put(memory.features());
+    }
+    List<Integer> labels = new ArrayList<>(entries);
+    if (adapted) {
+      for (int label : memory.labels()) {
+        labels.add(label);
+      }
+    }
+    return MemoryUpdate.newBuilder()
+        .setModel(update.getModel())
+        .setCohort(update.getCohort())
+        .setVersion(update.getVersion())
+        .setKind(memory.kind() == Outputs.Memory.Kind.PROTOTYPES ? MemoryKind.PROTOTYPES
+            : MemoryKind.KNN)
+        .setMethod(update.getMethod())
+        .setFeatures(Tensor.newBuilder().setDtype(DType.FLOAT32)
+            .setShape(List.of(entries, memory.dim())).setData(bytes).build())
+        .setLabels(labels)
+        .setCreatedAt(update.getCreatedAt())
+        .setKeyId("")
+        .setSignature(ByteBuffer.allocate(0))
+        .build();
   }
 
   /**

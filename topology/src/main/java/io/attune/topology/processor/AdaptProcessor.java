@@ -12,8 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -23,6 +25,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Buffers each cohort's validated samples and runs one adaptation step when the batch is full
@@ -44,6 +48,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class AdaptProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
   private static final StringSerializer KEY_SERIALIZER = new StringSerializer();
+  private static final Logger LOG = LoggerFactory.getLogger(AdaptProcessor.class);
+  /** Below a default broker's {@code message.max.bytes} (1 MiB and 12 bytes) with headroom. */
+  static final int MAX_MEMORY_RECORD_BYTES = 1_000_000;
 
   private final CohortStepper stepper;
   private final Function<String, ModelCatalog.Adaptation> adaptationOfCohortKey;
@@ -54,6 +61,7 @@ public final class AdaptProcessor implements Processor<byte[], byte[], byte[], b
   private final Map<String, Long> batchStartedAt = new HashMap<>();
   private final StepObserver observer;
   private final Runnable warmUp;
+  private final Set<String> oversizedMemory = new HashSet<>();
 
   private ProcessorContext<byte[], byte[]> context;
   private KeyValueStore<String, byte[]> buffer;
@@ -167,6 +175,9 @@ public final class AdaptProcessor implements Processor<byte[], byte[], byte[], b
     }
     context.forward(new Record<>(key, codecs.encode(signed), timestamp),
         TopologyNames.PARAMS_SINK);
+    if (result.memory() != null) {
+      publishMemory(cohortKey, key, codecs.encode(codecs.sign(result.memory())), timestamp);
+    }
     for (DriftAlert alert : result.alerts()) {
       context.forward(new Record<>(key, codecs.encode(alert), timestamp),
           TopologyNames.ALERTS_SINK);
@@ -183,6 +194,21 @@ public final class AdaptProcessor implements Processor<byte[], byte[], byte[], b
     if (result.drift() != null) {
       observer.monitorTimed(cohortKey, result.monitorNanos());
       observer.monitored(cohortKey, result.drift(), result.alerts());
+    }
+  }
+
+  /**
+   * Forwards a memory record unless it is larger than a default broker accepts: a producer
+   * that fails on a record too large stops the stream thread, and the memory is an extra for
+   * the edges, not what the stream's progress depends on. Said once per cohort.
+   */
+  private void publishMemory(String cohortKey, byte[] key, byte[] value, long timestamp) {
+    if (value.length <= MAX_MEMORY_RECORD_BYTES) {
+      context.forward(new Record<>(key, value, timestamp), TopologyNames.MEMORY_SINK);
+    } else if (oversizedMemory.add(cohortKey)) {
+      LOG.warn("{}: a memory of {} bytes is larger than the {} a default Kafka broker accepts; "
+          + "its memory is not published (lower the method's capacity)", cohortKey,
+          value.length, MAX_MEMORY_RECORD_BYTES);
     }
   }
 

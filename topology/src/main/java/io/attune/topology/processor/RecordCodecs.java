@@ -4,10 +4,11 @@ import io.attune.schemas.AdaptedPrediction;
 import io.attune.schemas.DeadLetter;
 import io.attune.schemas.DriftAlert;
 import io.attune.schemas.InferenceSample;
+import io.attune.schemas.MemoryUpdate;
 import io.attune.schemas.NormParamsUpdate;
 
 /**
- * How the processors turn records into bytes and sign parameter updates. The topology's sinks
+ * How the processors turn records into bytes and sign parameter and memory updates. The topology's sinks
  * write bytes, so the encoding is chosen once here, not per sink.
  */
 public interface RecordCodecs {
@@ -23,6 +24,11 @@ public interface RecordCodecs {
 
   byte[] encode(DriftAlert alert);
 
+  byte[] encode(MemoryUpdate update);
+
   /** The update with its key id and Ed25519 signature set. */
   NormParamsUpdate sign(NormParamsUpdate update);
+
+  /** The memory with its key id and Ed25519 signature set. */
+  MemoryUpdate sign(MemoryUpdate update);
 }

@@ -4,6 +4,7 @@ import io.attune.schemas.AdaptedPrediction;
 import io.attune.schemas.DeadLetter;
 import io.attune.schemas.DriftAlert;
 import io.attune.schemas.InferenceSample;
+import io.attune.schemas.MemoryUpdate;
 import io.attune.schemas.NormParamsUpdate;
 import io.attune.schemas.serde.RecordType;
 import io.attune.schemas.signing.UpdateSignatures;
@@ -47,7 +48,17 @@ public final class SignedRecordCodecs implements RecordCodecs {
   }
 
   @Override
+  public byte[] encode(MemoryUpdate update) {
+    return RecordType.MEMORY_UPDATE.codec().encode(update);
+  }
+
+  @Override
   public NormParamsUpdate sign(NormParamsUpdate update) {
+    return UpdateSignatures.sign(update, signingKeys);
+  }
+
+  @Override
+  public MemoryUpdate sign(MemoryUpdate update) {
     return UpdateSignatures.sign(update, signingKeys);
   }
 }
