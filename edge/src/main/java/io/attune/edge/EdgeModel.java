@@ -5,9 +5,11 @@ import io.attune.adaptation.method.Entropy;
 import io.attune.adaptation.runtime.EdgeSession;
 import io.attune.adaptation.runtime.RuntimeOptions;
 import io.attune.edge.internal.Counters;
+import io.attune.edge.internal.MemoryVerifier;
 import io.attune.edge.internal.Rejection;
 import io.attune.edge.internal.UpdateVerifier;
 import io.attune.schemas.CohortKey;
+import io.attune.schemas.MemoryUpdate;
 import io.attune.schemas.NormParamsUpdate;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -32,6 +34,13 @@ import org.slf4j.LoggerFactory;
  * <p>The edge graph normalizes with the mean and variance it is fed (inference-mode
  * normalization), which are the published running statistics, never the batch's: a sample's
  * prediction does not depend on what else is in its batch, and a batch of one works.
+ *
+ * <p>A cohort adapted by T3A also gets its class prototypes ({@link #apply(MemoryUpdate)}):
+ * with a memory held, a prediction is {@code softmax(z . prototype_c)} over the edge graph's
+ * penultimate features {@code z} instead of the head's logits, as T3A predicts on the worker.
+ * The memory has a version of its own (that of the worker's step that changed it) and its own
+ * atomic reference; an empty memory, which the worker publishes when its guard falls back to the
+ * source, returns predictions to the head.
  *
  * <p>Thread-safe: predictions run concurrently (ONNX Runtime sessions are); updates are applied
  * one at a time.
@@ -71,6 +80,9 @@ public final class EdgeModel implements AutoCloseable {
   private final int classes;
   private final int sampleSize;
   private final AtomicReference<ParamsSnapshot> current;
+  private final MemoryVerifier memoryVerifier;
+  private final int dim;
+  private final AtomicReference<Memory> memory = new AtomicReference<>(Memory.NONE);
   private final Counters counters = new Counters();
 
   private EdgeModel(ModelBundle bundle, Options options, EdgeSession session) {
@@ -83,6 +95,17 @@ public final class EdgeModel implements AutoCloseable {
     this.sampleSize = Math.toIntExact(Arrays.stream(bundle.sampleShape()).reduce(1,
         Math::multiplyExact));
     this.current = new AtomicReference<>(ParamsSnapshot.of(0, bundle.sourceParameters()));
+    this.dim = bundle.manifest().head().dim();
+    this.memoryVerifier = new MemoryVerifier(options.model(), options.cohort(),
+        options.trustedKey(), classes, dim);
+  }
+
+  /**
+   * The held memory: its version (0: none yet) and prototypes {@code [classes, dim]}, null when
+   * predictions use the head.
+   */
+  private record Memory(long version, float[] prototypes) {
+    static final Memory NONE = new Memory(0, null);
   }
 
   /**
@@ -115,7 +138,10 @@ public final class EdgeModel implements AutoCloseable {
           + " samples of " + sampleSize);
     }
     ParamsSnapshot snapshot = current.get();
-    float[] logits = session.infer(inputs, count, snapshot.shared()).logits();
+    Memory held = memory.get();
+    EdgeSession.Output out = session.infer(inputs, count, snapshot.shared());
+    float[] logits = held.prototypes() == null ? out.logits()
+        : prototypeLogits(out.features(), count, held.prototypes());
     counters.predicted(count);
     return predictions(logits, count, snapshot.version());
   }
@@ -127,6 +153,21 @@ public final class EdgeModel implements AutoCloseable {
           + " samples of " + sampleSize);
     }
     return predictBatch(bundle.manifest().preprocess(pixels, count), count);
+  }
+
+  /** {@code z . prototype_c} for every sample and class, T3A's logits. */
+  private float[] prototypeLogits(float[] features, int count, float[] prototypes) {
+    float[] logits = new float[count * classes];
+    for (int i = 0; i < count; i++) {
+      for (int c = 0; c < classes; c++) {
+        float dot = 0;
+        for (int d = 0; d < dim; d++) {
+          dot += features[i * dim + d] * prototypes[c * dim + d];
+        }
+        logits[i * classes + c] = dot;
+      }
+    }
+    return logits;
   }
 
   private List<Prediction> predictions(float[] logits, int count, long version) {
@@ -172,11 +213,46 @@ public final class EdgeModel implements AutoCloseable {
     }
   }
 
+  /**
+   * Verifies a memory update and, if it passes, makes later predictions use it. Checks, in
+   * order: the signature, model, cohort and a version newer than the held memory's, as for
+   * parameters; then a kind this edge predicts with (PROTOTYPES: an AdaNPC kNN memory is refused
+   * as {@link RejectReason#UNSUPPORTED}); features {@code FLOAT32 [entries, dim]} with one
+   * distinct class label per entry; finite values. Zero entries return predictions to the head.
+   */
+  public synchronized UpdateResult apply(MemoryUpdate update) {
+    long held = memory.get().version();
+    try {
+      float[] prototypes = memoryVerifier.verify(update, held);
+      memory.set(new Memory(update.getVersion(), prototypes));
+      counters.applied();
+      LOG.debug("{}: applied memory version {} ({} entries by {})", options.key(),
+          update.getVersion(), update.getLabels().size(), update.getMethod());
+      return UpdateResult.applied(update.getVersion());
+    } catch (Rejection r) {
+      return reject(r.reason(), update.getVersion(), held, r.getMessage());
+    }
+  }
+
+  /** Version of the held memory, 0 when none was applied. */
+  public long memoryVersion() {
+    return memory.get().version();
+  }
+
+  /** Whether predictions use published prototypes rather than the model's head. */
+  public boolean predictsWithMemory() {
+    return memory.get().prototypes() != null;
+  }
+
   /** Counts and logs an update refused before {@link #apply} could read it. */
   UpdateResult reject(RejectReason reason, long updateVersion, String detail) {
+    return reject(reason, updateVersion, current.get().version(), detail);
+  }
+
+  private UpdateResult reject(RejectReason reason, long updateVersion, long held,
+      String detail) {
     counters.rejected(reason);
-    long held = current.get().version();
-    LOG.warn("{}: rejected params update version {} ({}): {}", options.key(), updateVersion,
+    LOG.warn("{}: rejected update version {} ({}): {}", options.key(), updateVersion,
         reason, detail);
     return UpdateResult.rejected(reason, updateVersion, held, detail);
   }

@@ -1,6 +1,7 @@
 package io.attune.edge;
 
 import io.attune.edge.internal.CohortPartition;
+import io.attune.schemas.MemoryUpdate;
 import io.attune.schemas.NormParamsUpdate;
 import io.attune.schemas.serde.RecordType;
 import java.time.Duration;
@@ -43,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * default partitioner on UTF-8 string keys (Attune's {@code CohortKeySerde} writes exactly those
  * bytes); a topic repartitioned while running is noticed on the next start only.
  *
+ * <p>{@link #startMemory} does the same with the memory topic and {@link EdgeModel#apply(
+ * MemoryUpdate)}, for cohorts adapted by T3A.
+ *
  * <p>Refused updates are counted and logged by the model; undecodable values are counted as
  * {@link RejectReason#MALFORMED}. A failure of the consumer itself stops the thread; it is
  * logged and kept in {@link #failure()}.
@@ -56,7 +60,7 @@ public final class ParamsSubscriber implements AutoCloseable {
   private final EdgeModel model;
   private final String topic;
   private final Consumer<byte[], byte[]> consumer;
-  private final Function<byte[], NormParamsUpdate> decoder;
+  private final java.util.function.Consumer<byte[]> handler;
   private final byte[] key;
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final Thread thread;
@@ -64,13 +68,13 @@ public final class ParamsSubscriber implements AutoCloseable {
   private volatile Throwable failure;
 
   private ParamsSubscriber(EdgeModel model, String topic, Consumer<byte[], byte[]> consumer,
-      Function<byte[], NormParamsUpdate> decoder) {
+      java.util.function.Consumer<byte[]> handler, String what) {
     this.model = Objects.requireNonNull(model, "model");
     this.topic = Objects.requireNonNull(topic, "topic");
     this.consumer = Objects.requireNonNull(consumer, "consumer");
-    this.decoder = Objects.requireNonNull(decoder, "decoder");
+    this.handler = Objects.requireNonNull(handler, "handler");
     this.key = CohortPartition.keyBytes(model.options().key());
-    this.thread = new Thread(this::run, "attune-params-" + model.options().key());
+    this.thread = new Thread(this::run, "attune-" + what + "-" + model.options().key());
     this.thread.setDaemon(true);
   }
 
@@ -110,7 +114,46 @@ public final class ParamsSubscriber implements AutoCloseable {
    */
   public static ParamsSubscriber start(EdgeModel model, String topic,
       Consumer<byte[], byte[]> consumer, Function<byte[], NormParamsUpdate> decoder) {
-    ParamsSubscriber subscriber = new ParamsSubscriber(model, topic, consumer, decoder);
+    Objects.requireNonNull(decoder, "decoder");
+    return started(new ParamsSubscriber(model, topic, consumer, value -> {
+      NormParamsUpdate update;
+      try {
+        update = decoder.apply(value);
+      } catch (RuntimeException e) {
+        model.reject(RejectReason.MALFORMED, -1, e.getMessage());
+        return;
+      }
+      model.apply(update);
+    }, "params"));
+  }
+
+  /**
+   * Starts a subscriber that keeps the model on its cohort's newest memory instead
+   * ({@link EdgeModel#apply(MemoryUpdate)}), from the compacted memory topic
+   * ({@code attune.memory} by default), with the same partition choice and catch-up.
+   */
+  public static ParamsSubscriber startMemory(EdgeModel model, String topic,
+      Map<String, Object> kafka) {
+    return startMemory(model, topic, new KafkaConsumer<>(consumerConfig(kafka,
+        model.options().key()), new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+  }
+
+  /** {@link #startMemory(EdgeModel, String, Map)} on a consumer the caller made. */
+  public static ParamsSubscriber startMemory(EdgeModel model, String topic,
+      Consumer<byte[], byte[]> consumer) {
+    return started(new ParamsSubscriber(model, topic, consumer, value -> {
+          MemoryUpdate update;
+          try {
+            update = RecordType.MEMORY_UPDATE.codec().decode(value);
+          } catch (RuntimeException e) {
+            model.reject(RejectReason.MALFORMED, -1, e.getMessage());
+            return;
+          }
+          model.apply(update);
+        }, "memory"));
+  }
+
+  private static ParamsSubscriber started(ParamsSubscriber subscriber) {
     subscriber.thread.start();
     return subscriber;
   }
@@ -206,14 +249,7 @@ public final class ParamsSubscriber implements AutoCloseable {
   }
 
   private void handle(byte[] value) {
-    NormParamsUpdate update;
-    try {
-      update = decoder.apply(value);
-    } catch (RuntimeException e) {
-      model.reject(RejectReason.MALFORMED, -1, e.getMessage());
-      return;
-    }
-    model.apply(update);
+    handler.accept(value);
   }
 
   private void failed(Throwable e) {

@@ -1,12 +1,12 @@
 package io.attune.edge;
 
 /**
- * Why an edge refused a parameters update. {@link EdgeModel#apply} checks in the order listed
+ * Why an edge refused a parameters or memory update. {@link EdgeModel#apply} checks in the order listed
  * here, from the signature inwards, and reports the first failure; a refused update is never
  * applied, only counted ({@link EdgeStats#rejected()}) and logged.
  */
 public enum RejectReason {
-  /** The bytes did not decode as a NormParamsUpdate (reported by the subscriber). */
+  /** The bytes did not decode as the update (reported by the subscriber). */
   MALFORMED,
   /** No signature or no key id. */
   UNSIGNED,
@@ -23,5 +23,7 @@ public enum RejectReason {
   /** Its layers are not the bundle's: missing, extra, renamed, wrong dtype or shape. */
   LAYOUT_MISMATCH,
   /** A value is NaN or infinite. */
-  NON_FINITE
+  NON_FINITE,
+  /** A memory of a kind this edge cannot predict with (kNN entries; see EdgeModel). */
+  UNSUPPORTED
 }

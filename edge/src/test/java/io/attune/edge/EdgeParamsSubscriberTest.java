@@ -109,6 +109,41 @@ class EdgeParamsSubscriberTest {
     }
   }
 
+  /** A signed memory of one random prototype per class, version {@code v}. */
+  private static byte[] memory(long v) {
+    int dim = BUNDLE.manifest().head().dim();
+    java.util.Random random = new java.util.Random(v);
+    float[] prototypes = new float[10 * dim];
+    for (int i = 0; i < prototypes.length; i++) {
+      prototypes[i] = (float) random.nextGaussian();
+    }
+    float[] weights = new float[10];
+    java.util.Arrays.fill(weights, 1);
+    return RecordType.MEMORY_UPDATE.codec().encode(EdgeMemoryTest.signed(EdgeMemoryTest.memory(
+        new io.attune.adaptation.method.Outputs.Memory(
+            io.attune.adaptation.method.Outputs.Memory.Kind.PROTOTYPES, dim, prototypes,
+            java.util.stream.IntStream.range(0, 10).toArray(), weights, v), v), Updates.KEYS));
+  }
+
+  @Test
+  void aMemorySubscriberAppliesTheNewestMemoryThenLiveOnesAndCountsGarbage() throws Exception {
+    append(ours, KEY, memory(1));
+    append(ours, KEY, memory(2));
+    markEnd();
+
+    try (ParamsSubscriber subscriber = ParamsSubscriber.startMemory(model, TOPIC, consumer)) {
+      assertThat(subscriber.awaitCaughtUp(Duration.ofSeconds(20))).isTrue();
+      assertThat(model.memoryVersion()).isEqualTo(2);
+      assertThat(model.predictsWithMemory()).isTrue();
+      assertThat(model.version()).as("parameters untouched").isZero();
+
+      append(ours, KEY, new byte[] {1, 2, 3});
+      append(ours, KEY, memory(3));
+      awaitTrue(() -> model.memoryVersion() == 3);
+      assertThat(model.stats().rejected().get(RejectReason.MALFORMED)).isEqualTo(1);
+    }
+  }
+
   @Test
   void onlyTheDevicesPartitionIsAssigned() throws Exception {
     markEnd();
