@@ -288,7 +288,8 @@ final class DemoCommand implements Callable<Integer> {
     KafkaUplink uplink = push(open, "uplink", new KafkaUplink(KafkaTraffic.connect(bootstrap,
         CONNECT_TIMEOUT, topics.traffic()), topics.traffic().name()));
     KafkaParamsDelivery delivery = push(open, "params subscribers", new KafkaParamsDelivery(
-        Map.of("bootstrap.servers", bootstrap), topics.params().name()));
+        Map.of("bootstrap.servers", bootstrap), topics.params().name(),
+        topics.memory().name()));
     FleetConfig fleetConfig = new FleetConfig(MODEL_ID, plans, devices, TICK, samples, WINDOW,
         seed, UploadFilter.Config.cema(bundle.manifest().head().classes(),
             UploadFilter.Budget.unlimited()), Duration.ofMillis(tickMillis));

@@ -176,7 +176,8 @@ final class SimulateFleetCommand implements Callable<Integer> {
     try (KafkaUplink uplink = new KafkaUplink(KafkaTraffic.connect(bootstrap,
             Duration.ofSeconds(connectTimeout), topics.traffic()), topics.traffic().name());
         KafkaParamsDelivery delivery = new KafkaParamsDelivery(
-            Map.of("bootstrap.servers", bootstrap), topics.params().name());
+            Map.of("bootstrap.servers", bootstrap), topics.params().name(),
+            topics.memory().name());
         FleetSimulator fleet = FleetSimulator.create(bundle, config, source, key, delivery,
             uplink);
         PrintWriter table = csv == null ? null : new PrintWriter(Files.newBufferedWriter(csv))) {

@@ -8,11 +8,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One {@link ParamsSubscriber} per device, as each real device would run. */
+/**
+ * One {@link ParamsSubscriber} per device, as each real device would run, and a second one on
+ * the memory topic when one is given (cohorts adapted by T3A predict with its prototypes).
+ */
 public final class KafkaParamsDelivery implements ParamsDelivery {
 
   private final Map<String, Object> consumerConfig;
   private final String topic;
+  private final String memoryTopic;
   private final List<ParamsSubscriber> subscribers = new ArrayList<>();
 
   /**
@@ -20,15 +24,33 @@ public final class KafkaParamsDelivery implements ParamsDelivery {
    * @param topic the params topic
    */
   public KafkaParamsDelivery(Map<String, Object> consumerConfig, String topic) {
+    this(consumerConfig, topic, null);
+  }
+
+  /**
+   * @param consumerConfig at least {@code bootstrap.servers}
+   * @param topic the params topic
+   * @param memoryTopic the memory topic, or null to deliver parameters only
+   */
+  public KafkaParamsDelivery(Map<String, Object> consumerConfig, String topic,
+      String memoryTopic) {
     this.consumerConfig = new HashMap<>(consumerConfig);
     this.topic = topic;
+    this.memoryTopic = memoryTopic;
   }
 
   @Override
   public void connect(EdgeModel device) {
+    subscribers.add(ParamsSubscriber.start(device, topic, config(device)));
+    if (memoryTopic != null) {
+      subscribers.add(ParamsSubscriber.startMemory(device, memoryTopic, config(device)));
+    }
+  }
+
+  private Map<String, Object> config(EdgeModel device) {
     Map<String, Object> config = new HashMap<>(consumerConfig);
     config.put("client.id", "attune-fleet-" + device.options().key() + "-" + subscribers.size());
-    subscribers.add(ParamsSubscriber.start(device, topic, config));
+    return config;
   }
 
   /** Waits until every subscriber has applied the newest update present when it started. */
