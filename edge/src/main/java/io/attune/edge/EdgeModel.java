@@ -143,7 +143,8 @@ public final class EdgeModel implements AutoCloseable {
     float[] logits = held.prototypes() == null ? out.logits()
         : prototypeLogits(out.features(), count, held.prototypes());
     counters.predicted(count);
-    return predictions(logits, count, snapshot.version());
+    float[] headEntropies = Entropy.perSample(out.logits(), count, classes);
+    return predictions(logits, headEntropies, count, snapshot.version());
   }
 
   /** {@code count} samples of raw 8-bit pixels, all with the same parameters snapshot. */
@@ -170,13 +171,14 @@ public final class EdgeModel implements AutoCloseable {
     return logits;
   }
 
-  private List<Prediction> predictions(float[] logits, int count, long version) {
+  private List<Prediction> predictions(float[] logits, float[] headEntropies, int count,
+      long version) {
     float[] probabilities = Entropy.softmax(logits, count, classes);
     float[] entropies = Entropy.perSample(logits, count, classes);
     List<Prediction> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       float[] p = Arrays.copyOfRange(probabilities, i * classes, (i + 1) * classes);
-      out.add(new Prediction(p, argmax(p), entropies[i], version));
+      out.add(new Prediction(p, argmax(p), entropies[i], version, headEntropies[i]));
     }
     return out;
   }

@@ -89,6 +89,9 @@ class EdgeMemoryTest {
           .isLessThan(1e-4f);
       assertThat(maxAbs(head, t3a.probabilities())).as("the head predicts otherwise")
           .isGreaterThan(1e-2f);
+      // the head's entropy rides along, for upload filters
+      List<Prediction> withMemory = model.predictBatch(pixels, BATCH);
+      assertThat(withMemory.get(0).headEntropy()).isNotEqualTo(withMemory.get(0).entropy());
       // one sample alone: the prototypes do not depend on the batch
       Prediction one = model.predict(Arrays.copyOf(pixels, 28 * 28));
       assertThat(maxAbs(one.probabilities(), Arrays.copyOf(t3a.probabilities(), CLASSES)))

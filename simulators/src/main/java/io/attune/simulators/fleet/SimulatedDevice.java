@@ -45,7 +45,7 @@ final class SimulatedDevice {
     for (int i = 0; i < n; i++) {
       int label = batch.labels()[i];
       cohort.record(label, adapted.get(i).predictedClass(), source.get(i).predictedClass());
-      UploadFilter.Decision decision = filter.decide(filterState, adapted.get(i).entropy());
+      UploadFilter.Decision decision = filter.decide(filterState, adapted.get(i).headEntropy());
       filterState = decision.state();
       if (decision.verdict() == UploadFilter.Verdict.UPLOAD) {
         uplink.upload(new UploadedSample(model.options().model(), cohort.name(), id,
