@@ -145,8 +145,8 @@ public final class AdaNpc implements AdaptationMethod {
     long version = state.version() + 1;
     long changedAt = used > 0 || state.version() == 0 ? version
         : MemoryRows.version(state.extra(CHANGED));
-    MethodState next = withEntries(new MethodState(version, state.affine(), state.means(),
-        state.vars(), state.optimizer(), Map.of()), after, changedAt);
+    MethodState next = withEntries(new MethodState(version, state.affine(), view.means(),
+        view.vars(), state.optimizer(), Map.of()), after, changedAt);
     float[] ones = new float[after.count()];
     Arrays.fill(ones, 1f);
     return new Step(next, new Outputs(p, classes, version, view.parameters(),

@@ -167,6 +167,40 @@ class NonParametricMethodsAccuracyTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"t3a+ema", "adanpc+ema", "lame+ema"})
+  void anEmaCompositionCarriesAndPublishesNormEmasRunningStatistics(String name) {
+    ParameterLayout layout = new ParameterLayout(bundle.manifest().layers());
+    AdaptationMethod method = name.equals("lame+ema")
+        ? new Lame(sessions, layout, CLASSES, Lame.Config.defaults(),
+            FeatureForward.Statistics.RUNNING)
+        : Methods.create(name, bundle, sessions);
+    AdaptationMethod ema = Methods.create("norm-ema", bundle, sessions);
+    MethodState state = method.initialState();
+    MethodState reference = ema.initialState();
+    float[] source = state.means().clone();
+    int sample = stream.get(0).inputs().length / stream.get(0).size();
+    // one sample per step, as at batch size 1, then a full batch
+    for (int i = 0; i < 4; i++) {
+      float[] one = java.util.Arrays.copyOfRange(stream.get(0).inputs(), i * sample,
+          (i + 1) * sample);
+      AdaptationMethod.Step step = method.step(state, new Batch(one, 1));
+      AdaptationMethod.Step expected = ema.step(reference, new Batch(one, 1));
+      assertThat(step.outputs().parameters()).containsExactlyInAnyOrderEntriesOf(
+          expected.outputs().parameters());
+      state = step.state();
+      reference = expected.state();
+    }
+    Batch batch = new Batch(stream.get(1).inputs(), 64);
+    AdaptationMethod.Step step = method.step(state, batch);
+    AdaptationMethod.Step expected = ema.step(reference, batch);
+
+    assertThat(step.state().means()).containsExactly(expected.state().means());
+    assertThat(step.state().vars()).containsExactly(expected.state().vars());
+    assertThat(step.state().means()).isNotEqualTo(source);
+    assertThat(method.name()).isEqualTo(name);
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"t3a", "adanpc"})
   void aRestoredStatePublishesTheSameMemoryAsAnUninterruptedRun(String name) {
     AdaptationMethod method = Methods.create(name, bundle, sessions);
