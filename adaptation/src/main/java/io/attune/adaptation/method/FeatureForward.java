@@ -29,7 +29,7 @@ final class FeatureForward {
   }
 
   /** {@code norm-ema}'s momentum, the weight of each batch in the running statistics. */
-  static final float EMA_MOMENTUM = 0.05f;
+  static final float EMA_MOMENTUM = Norm.Config.EMA_MOMENTUM;
 
   /**
    * @param logits {@code [N, classes]} of the model's own head

@@ -53,7 +53,7 @@ public final class Methods {
       case "norm" -> new Norm(sessions, layout, classes,
           h.apply(Norm.Config.testTimeBatchNorm()));
       case "norm-ema" -> new Norm(sessions, layout, classes,
-          h.apply(new Norm.Config(0f, 0.05f)));
+          h.apply(Norm.Config.runningStatistics()));
       case "tent" -> new Tent(sessions, layout, classes, h.apply(Tent.Config.defaults()),
           SampleMask.all());
       case "eata" -> new Eata(sessions, layout, classes, h.apply(Eata.Config.defaults(classes)),
