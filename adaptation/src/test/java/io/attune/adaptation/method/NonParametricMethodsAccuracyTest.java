@@ -166,6 +166,25 @@ class NonParametricMethodsAccuracyTest {
     assertThat(minBorn).isLessThanOrEqualTo(f.version() - 2);
   }
 
+  @Test
+  void theMemorySearchBenchmarkSearchesWhatAdanpcAndLameSearchOnThisBundle() {
+    MemorySearchBenchmark.Result r = MemorySearchBenchmark.run(bundle, new int[] {64, 1}, 0, 1);
+
+    assertThat(r.sourceEntries()).isEqualTo(2000);
+    assertThat(r.dim()).isEqualTo(128);
+    assertThat(r.sourceSearch()).isEqualTo("exact");
+    assertThat(r.rows()).extracting(MemorySearchBenchmark.Row::method,
+        MemorySearchBenchmark.Row::entries, MemorySearchBenchmark.Row::queries,
+        MemorySearchBenchmark.Row::k).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("adanpc", 3000, 64, 10),
+            org.assertj.core.groups.Tuple.tuple("lame", 64, 64, 5),
+            org.assertj.core.groups.Tuple.tuple("adanpc", 3000, 1, 10));
+    // 64 of the 2,000 rows held out as queries, the IVF over the other 1,936
+    assertThat(r.ivfLists()).isEqualTo(44);
+    assertThat(r.ivfProbes()).isEqualTo(8);
+    assertThat(r.ivfRecall()).isGreaterThan(0.5).isLessThanOrEqualTo(1);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"t3a+ema", "adanpc+ema", "lame+ema"})
   void anEmaCompositionCarriesAndPublishesNormEmasRunningStatistics(String name) {
