@@ -261,8 +261,8 @@ public final class ResultsPage {
         + "batch, and one sample has no neighbour, so its output is the source model's by "
         + "construction. `lame+norm` would add `norm`'s one-image statistics.\n"
         + "- `tent`, `eata`, `sar` (and their guards) and `cafa` adapt through test-time BN, "
-        + "batch statistics that one image cannot give, and EATA's and SAR's filters compare "
-        + "samples within a batch; left out.\n\nError (%):\n\n");
+        + "batch statistics that one image cannot give (SAR's batch-size-1 results are on "
+        + "group- or layer-normalized models); left out.\n\nError (%):\n\n");
     if (s.runs().isEmpty()) {
       md.append("Not run: none of " + String.join(", ", ResultsPlan.BATCH_ONE_METHODS)
           + " was asked for.\n\n");
