@@ -180,15 +180,18 @@ class ResultsChecksTest {
             run("tent", new double[] {0.7, 0.6}, s), run("lame", new double[] {0.7, 0.6}, s),
             run("roid", new double[] {0.5, 0.4}, s),
             run("roid+ema", new double[] {0.3, 0.2}, s)));
+    Results.Section one = new Results.Section("continual:c0:5,c1:5", 1, PER_DOMAIN, 10,
+        List.of(run("source", s, s), run("t3a", new double[] {0.5, 0.42}, s),
+            run("t3a+ema", new double[] {0.3, 0.2}, s)));
     Results r = new Results(ResultsPlan.standard(ResultsPlan.DEFAULT_METHODS, 100, 10, 100),
-        perCorruption, continual, section(), section(), List.of(sorted),
+        perCorruption, continual, one, section(), List.of(sorted),
         java.util.Optional.empty(), 1, List.of());
     List<ResultsChecks.Check> checks = ResultsChecks.of(r);
 
     List<String> misses = ResultsMisses.explain(r, checks);
 
     assertThat(misses).hasSize((int) checks.stream()
-        .filter(c -> c.status() == ResultsChecks.Status.MISS).count()).hasSize(5);
+        .filter(c -> c.status() == ResultsChecks.Status.MISS).count()).hasSize(6);
     assertThat(misses.get(0)).startsWith("- **in the continual run no method ends worse")
         .contains("`t3a` ends at 46.00% on c1:5; reset at every corruption it ends at 45.00% "
             + "there (source 40.00%): it is worse than the source on that corruption alone")
@@ -206,5 +209,9 @@ class ResultsChecksTest {
         .contains("adanpc+norm 25.00%");
     assertThat(misses.get(4)).contains("t3a's mean error over the corruptions")
         .endsWith(ResultsMisses.NOT_INVESTIGATED);
+    assertThat(misses.get(5)).startsWith("- **at batch size 1 (informative), t3a's")
+        .contains("here it lands 1.00 pp on the other side")
+        .contains("At batch 64 (100 per corruption) it is 2.50 pp above the source.")
+        .contains("`t3a+ema` reaches 25.00% here.").contains("heldout/summary.md");
   }
 }
