@@ -185,8 +185,14 @@ final class ResultsCommand implements Callable<Integer> {
     Path chartFile = noChart ? null
         : chart != null ? chart : out.toAbsolutePath().resolveSibling("results.png");
     String today = LocalDate.now(ZoneOffset.UTC).toString();
+    long runs = results.sections().stream().mapToLong(s -> s.runs().size()).sum();
+    String machine = results.reused().size() == runs
+        ? ResultsPage.describeMachine() + "; every run below was taken over from the archive, "
+            + "so its speed is what the method got when it was measured, under the load of that "
+            + "day (the machine is shared), not on this regeneration"
+        : machine(loadBefore, ResultsPage.loadAverage());
     ResultsPage.Context context = new ResultsPage.Context(command(), describe(bundle),
-        machine(loadBefore, ResultsPage.loadAverage()), today, chartFile == null ? null
+        machine, today, chartFile == null ? null
             : out.toAbsolutePath().getParent().relativize(chartFile.toAbsolutePath())
                 .toString(), results.reused().isEmpty() ? null : archived.date());
     ResultsPage.write(results, context, out);
