@@ -34,8 +34,30 @@ class FeatureMethodsCommandTest {
   @Test
   void benchKnnRefusesNonPositiveSizesInOneLine() {
     assertThat(run("bench-knn", "--sizes", "64,0")).isEqualTo(2);
-    assertThat(err.toString()).contains("--sizes, --dim, --queries, -k, --probes and "
-        + "--iterations must be at least 1").hasLineCount(1);
+    assertThat(err.toString()).contains("--sizes, --batches, --dim, --queries, -k, --probes "
+        + "and --iterations must be at least 1").hasLineCount(1);
+  }
+
+  @Test
+  void benchKnnWritesItsOutputIntoADocThatSaysHowToMakeItAgain() throws Exception {
+    Path doc = dir.resolve("docs/knn.md");
+
+    assertThat(run("bench-knn", "--sizes", "64", "--dim", "16", "--queries", "8", "--warmup",
+        "0", "--iterations", "1", "--out", doc.toString())).isZero();
+
+    String md = java.nio.file.Files.readString(doc);
+    assertThat(md).startsWith("# Nearest-neighbour search latency")
+        .contains("./attune bench-knn --sizes 64 --out " + doc)
+        .contains("8 queries of dim 16, k 10, median of 1").contains(out.toString());
+  }
+
+  @Test
+  void benchKnnOnABundleWithoutSourceMemoryIsRefusedInOneLine() {
+    Path bundle = ReferenceBundleFixture.prepare(dir);
+
+    assertThat(run("bench-knn", "--bundle", bundle.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("--bundle: ").contains("keeps no source memory")
+        .contains("--source-memory").hasLineCount(1);
   }
 
   @Test

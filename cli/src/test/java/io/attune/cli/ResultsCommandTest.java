@@ -37,11 +37,13 @@ class ResultsCommandTest {
 
     assertThat(run("results", "--bundle", bundle.toString(), "--out", page.toString(),
         "--samples", "10", "--batch1-samples", "2", "--clean-samples", "64",
+        "--label-shift-samples", "0", "--mixed-samples", "0",
         "--methods", "source,norm,norm-ema", "--threads", "1")).isZero();
 
     String md = Files.readString(page);
     assertThat(md).contains("./attune results --bundle " + bundle + " --samples 10 "
-            + "--batch1-samples 2 --clean-samples 64 --methods source,norm,norm-ema")
+            + "--batch1-samples 2 --clean-samples 64 --label-shift-samples 0 --mixed-samples 0 "
+            + "--methods source,norm,norm-ema")
         .contains("cores").contains("fmnist-resnet")
         .contains("10 per corruption").contains("17 corruptions at severity 5")
         .contains("| SKIPPED | tent's mean error is at most norm's | tent was not run |")
@@ -58,7 +60,8 @@ class ResultsCommandTest {
     Path page = dir.resolve("plain/results.md");
 
     assertThat(run("results", "--bundle", bundle.toString(), "--out", page.toString(),
-        "--samples", "4", "--batch1-samples", "1", "--clean-samples", "8", "--methods", "norm",
+        "--samples", "4", "--batch1-samples", "1", "--clean-samples", "8",
+        "--label-shift-samples", "0", "--mixed-samples", "0", "--methods", "norm",
         "--no-chart")).isZero();
     assertThat(Files.readString(page)).doesNotContain("![");
     assertThat(dir.resolve("plain/results.png")).doesNotExist();
@@ -68,5 +71,30 @@ class ResultsCommandTest {
     assertThat(run("results", "--bundle", bundle.toString(), "--methods", "norm,bogus",
         "--out", dir.resolve("x.md").toString())).isEqualTo(1);
     assertThat(err.toString()).contains("attune results: unknown method 'bogus'");
+  }
+
+  @Test
+  void aPageRegeneratedFromTheArchiveAloneSaysItsSpeedsWereMeasuredThen() throws Exception {
+    Path page = dir.resolve("again/results.md");
+    String[] args = {"results", "--bundle", bundle.toString(), "--out", page.toString(),
+        "--samples", "4", "--batch1-samples", "1", "--clean-samples", "8",
+        "--label-shift-samples", "0", "--mixed-samples", "0", "--methods", "source,t3a",
+        "--no-chart", "--threads", "1"};
+    assertThat(run(args)).isZero();
+    String measured = Files.readString(page);
+
+    String[] reuse = java.util.Arrays.copyOf(args, args.length + 1);
+    reuse[args.length] = "--reuse";
+    assertThat(run(reuse)).isZero();
+
+    String regenerated = Files.readString(page);
+    assertThat(measured).contains("one-minute load average").doesNotContain("taken over");
+    assertThat(regenerated).contains("every run below was taken over from the archive, so its "
+        + "speed is what the method got when it was measured")
+        .doesNotContain("one-minute load average")
+        .contains("| source | t3a |");
+    // the same numbers, read back from the archive
+    assertThat(regenerated.substring(regenerated.indexOf("## Per corruption")))
+        .isEqualTo(measured.substring(measured.indexOf("## Per corruption")));
   }
 }

@@ -108,7 +108,12 @@ public final class AdaNpc implements AdaptationMethod {
     this.statistics = statistics;
     this.source = new Entries(Vectors.normalizeRows(memory.features(), memory.count(),
         memory.dim()), memory.labels(), memory.dim());
-    this.sourceIndex = memory.count() <= IVF_THRESHOLD
+    this.sourceIndex = sourceIndex(source);
+  }
+
+  /** How the source memory is searched: exactly up to {@link #IVF_THRESHOLD}, else by IVF. */
+  static KnnIndex sourceIndex(Entries source) {
+    return source.count() <= IVF_THRESHOLD
         ? new ExactKnn(source.features(), source.count(), source.dim())
         : new IvfKnn(source.features(), source.count(), source.dim(),
             (int) Math.round(Math.sqrt(source.count())), 8, 0x5eedL);
@@ -145,8 +150,8 @@ public final class AdaNpc implements AdaptationMethod {
     long version = state.version() + 1;
     long changedAt = used > 0 || state.version() == 0 ? version
         : MemoryRows.version(state.extra(CHANGED));
-    MethodState next = withEntries(new MethodState(version, state.affine(), state.means(),
-        state.vars(), state.optimizer(), Map.of()), after, changedAt);
+    MethodState next = withEntries(new MethodState(version, state.affine(), view.means(),
+        view.vars(), state.optimizer(), Map.of()), after, changedAt);
     float[] ones = new float[after.count()];
     Arrays.fill(ones, 1f);
     return new Step(next, new Outputs(p, classes, version, view.parameters(),
@@ -157,10 +162,18 @@ public final class AdaNpc implements AdaptationMethod {
 
   /** The k nearest over source then test entries; test indices follow the source's. */
   private Neighbours search(float[] z, int n, Entries test) {
-    Neighbours fromSource = sourceIndex.search(z, n, config.k());
+    return search(sourceIndex, test, z, n, config.k());
+  }
+
+  /**
+   * One step's search: the {@code k} nearest of each of the {@code n} unit queries {@code z}
+   * over the source memory's index then the test entries (searched exactly), merged.
+   */
+  static Neighbours search(KnnIndex sourceIndex, Entries test, float[] z, int n, int k) {
+    Neighbours fromSource = sourceIndex.search(z, n, k);
     Neighbours fromTest = new ExactKnn(test.features(), test.count(), test.dim())
-        .search(z, n, config.k());
-    return Neighbours.merge(fromSource, fromTest, source.count(), config.k());
+        .search(z, n, k);
+    return Neighbours.merge(fromSource, fromTest, sourceIndex.size(), k);
   }
 
   /**

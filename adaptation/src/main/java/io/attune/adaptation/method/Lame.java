@@ -128,8 +128,8 @@ public final class Lame implements AdaptationMethod {
     float[] kernel = config.affinity() == Affinity.RBF ? rbfAffinity(unit, n, dim, config.k())
         : dense(affinity(unit, n, dim, config.k()), n);
     Solution solution = solve(p, kernel, classes, config);
-    MethodState next = new MethodState(state.version() + 1, state.affine(), state.means(),
-        state.vars(), state.optimizer(), state.extras());
+    MethodState next = new MethodState(state.version() + 1, state.affine(), view.means(),
+        view.vars(), state.optimizer(), state.extras());
     return new Step(next, new Outputs(solution.assignments(), classes, next.version(),
         view.parameters(), new Outputs.Diagnostics(n, n, meanEntropy(solution.assignments(), n),
             false, view.batchStatistics())));

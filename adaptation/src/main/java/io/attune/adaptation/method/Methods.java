@@ -15,8 +15,8 @@ public final class Methods {
   /** Names accepted by {@link #create}. */
   public static final List<String> NAMES = List.of("source", "norm", "norm-ema", "tent",
       "eata", "eta", "sar", "tent+openset", "tent+restore", "tent+guard", "eata+guard",
-      "sar+guard", "lame", "lame+norm", "t3a", "t3a+norm", "adanpc", "adanpc+norm", "roid",
-      "roid+ema", "cafa");
+      "sar+guard", "lame", "lame+norm", "t3a", "t3a+norm", "t3a+ema", "adanpc", "adanpc+norm",
+      "adanpc+ema", "roid", "roid+ema", "cafa");
 
   private Methods() {}
 
@@ -53,7 +53,7 @@ public final class Methods {
       case "norm" -> new Norm(sessions, layout, classes,
           h.apply(Norm.Config.testTimeBatchNorm()));
       case "norm-ema" -> new Norm(sessions, layout, classes,
-          h.apply(new Norm.Config(0f, 0.05f)));
+          h.apply(Norm.Config.runningStatistics()));
       case "tent" -> new Tent(sessions, layout, classes, h.apply(Tent.Config.defaults()),
           SampleMask.all());
       case "eata" -> new Eata(sessions, layout, classes, h.apply(Eata.Config.defaults(classes)),
@@ -89,12 +89,17 @@ public final class Methods {
           h.apply(T3a.Config.defaults()), FeatureForward.Statistics.SOURCE);
       case "t3a+norm" -> new T3a(sessions, layout, BundleArrays.head(bundle),
           h.apply(T3a.Config.defaults()), FeatureForward.Statistics.BATCH);
+      case "t3a+ema" -> new T3a(sessions, layout, BundleArrays.head(bundle),
+          h.apply(T3a.Config.defaults()), FeatureForward.Statistics.RUNNING);
       case "adanpc" -> new AdaNpc(sessions, layout, classes,
           BundleArrays.sourceMemory(bundle, "adanpc"), h.apply(AdaNpc.Config.defaults()),
           FeatureForward.Statistics.SOURCE);
       case "adanpc+norm" -> new AdaNpc(sessions, layout, classes,
           BundleArrays.sourceMemory(bundle, "adanpc"), h.apply(AdaNpc.Config.defaults()),
           FeatureForward.Statistics.BATCH);
+      case "adanpc+ema" -> new AdaNpc(sessions, layout, classes,
+          BundleArrays.sourceMemory(bundle, "adanpc"), h.apply(AdaNpc.Config.defaults()),
+          FeatureForward.Statistics.RUNNING);
       case "roid" -> new Roid(sessions, layout, classes, h.apply(Roid.Config.defaults()),
           augmentation(bundle.manifest()));
       case "roid+ema" -> new Roid(sessions, layout, classes,

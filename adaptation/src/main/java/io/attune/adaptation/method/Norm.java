@@ -40,6 +40,14 @@ public final class Norm implements AdaptationMethod {
       }
     }
 
+    /** {@code norm-ema}'s weight of each batch in the running statistics. */
+    public static final float EMA_MOMENTUM = 0.05f;
+
+    /** {@code norm-ema}: running target statistics from the source's. */
+    public static Config runningStatistics() {
+      return new Config(0f, EMA_MOMENTUM);
+    }
+
     /** Test-time batch normalization. */
     public static Config testTimeBatchNorm() {
       return new Config(0f, 0f);

@@ -137,7 +137,7 @@ public final class Roid implements AdaptationMethod {
       Config d = defaults();
       return new Config(d.optimizer(), d.temperature(), d.probabilityMomentum(),
           d.sourceMomentum(), d.weighting(), d.consistency(), d.priorCorrection(), d.seed(),
-          d.statsMomentum(), 0.05f);
+          d.statsMomentum(), Norm.Config.EMA_MOMENTUM);
     }
 
     /** Weight of the fed statistics in the forward's mix: 0 for batch statistics. */

@@ -194,8 +194,8 @@ public final class T3a implements AdaptationMethod {
     for (int label : after.labels()) {
       weights[label]++;
     }
-    MethodState next = withSupports(new MethodState(version, state.affine(), state.means(),
-        state.vars(), state.optimizer(), Map.of()), after, changedAt);
+    MethodState next = withSupports(new MethodState(version, state.affine(), view.means(),
+        view.vars(), state.optimizer(), Map.of()), after, changedAt);
     float[] p = Entropy.softmax(logits, n, c);
     return new Step(next, new Outputs(p, c, version, view.parameters(),
         new Outputs.Diagnostics(n, used, Lame.meanEntropy(p, n), false, view.batchStatistics()),

@@ -166,6 +166,59 @@ class NonParametricMethodsAccuracyTest {
     assertThat(minBorn).isLessThanOrEqualTo(f.version() - 2);
   }
 
+  @Test
+  void theMemorySearchBenchmarkSearchesWhatAdanpcAndLameSearchOnThisBundle() {
+    MemorySearchBenchmark.Result r = MemorySearchBenchmark.run(bundle, new int[] {64, 1}, 0, 1);
+
+    assertThat(r.sourceEntries()).isEqualTo(2000);
+    assertThat(r.dim()).isEqualTo(128);
+    assertThat(r.sourceSearch()).isEqualTo("exact");
+    assertThat(r.rows()).extracting(MemorySearchBenchmark.Row::method,
+        MemorySearchBenchmark.Row::entries, MemorySearchBenchmark.Row::queries,
+        MemorySearchBenchmark.Row::k).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("adanpc", 3000, 64, 10),
+            org.assertj.core.groups.Tuple.tuple("lame", 64, 64, 5),
+            org.assertj.core.groups.Tuple.tuple("adanpc", 3000, 1, 10));
+    // 64 of the 2,000 rows held out as queries, the IVF over the other 1,936
+    assertThat(r.ivfLists()).isEqualTo(44);
+    assertThat(r.ivfProbes()).isEqualTo(8);
+    assertThat(r.ivfRecall()).isGreaterThan(0.5).isLessThanOrEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"t3a+ema", "adanpc+ema", "lame+ema"})
+  void anEmaCompositionCarriesAndPublishesNormEmasRunningStatistics(String name) {
+    ParameterLayout layout = new ParameterLayout(bundle.manifest().layers());
+    AdaptationMethod method = name.equals("lame+ema")
+        ? new Lame(sessions, layout, CLASSES, Lame.Config.defaults(),
+            FeatureForward.Statistics.RUNNING)
+        : Methods.create(name, bundle, sessions);
+    AdaptationMethod ema = Methods.create("norm-ema", bundle, sessions);
+    MethodState state = method.initialState();
+    MethodState reference = ema.initialState();
+    float[] source = state.means().clone();
+    int sample = stream.get(0).inputs().length / stream.get(0).size();
+    // one sample per step, as at batch size 1, then a full batch
+    for (int i = 0; i < 4; i++) {
+      float[] one = java.util.Arrays.copyOfRange(stream.get(0).inputs(), i * sample,
+          (i + 1) * sample);
+      AdaptationMethod.Step step = method.step(state, new Batch(one, 1));
+      AdaptationMethod.Step expected = ema.step(reference, new Batch(one, 1));
+      assertThat(step.outputs().parameters()).containsExactlyInAnyOrderEntriesOf(
+          expected.outputs().parameters());
+      state = step.state();
+      reference = expected.state();
+    }
+    Batch batch = new Batch(stream.get(1).inputs(), 64);
+    AdaptationMethod.Step step = method.step(state, batch);
+    AdaptationMethod.Step expected = ema.step(reference, batch);
+
+    assertThat(step.state().means()).containsExactly(expected.state().means());
+    assertThat(step.state().vars()).containsExactly(expected.state().vars());
+    assertThat(step.state().means()).isNotEqualTo(source);
+    assertThat(method.name()).isEqualTo(name);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"t3a", "adanpc"})
   void aRestoredStatePublishesTheSameMemoryAsAnUninterruptedRun(String name) {

@@ -53,9 +53,12 @@ public record ResultsPlan(List<String> methods, List<String> batchOneMethods,
 
   /**
    * What makes sense at batch size 1 on a BN model: the source, test-time BN (whose one-sample
-   * statistics show why it needs batches) and the running target statistics of norm-ema.
+   * statistics show why it needs batches), the running target statistics of norm-ema, the
+   * per-sample feature methods T3A and AdaNPC alone and over norm-ema's statistics, and ROID
+   * over them ({@code roid+ema}). {@link ResultsPage} says why each other method is left out.
    */
-  public static final List<String> BATCH_ONE_METHODS = List.of("source", "norm", "norm-ema");
+  public static final List<String> BATCH_ONE_METHODS = List.of("source", "norm", "norm-ema",
+      "t3a", "t3a+ema", "adanpc", "adanpc+ema", "roid+ema");
 
   /** The label shifts of the methods issues: LAME's class-sorted order and Dirichlet(0.1). */
   public static final List<String> LABEL_SHIFTS = List.of("sorted", "dirichlet:0.1");
@@ -112,7 +115,8 @@ public record ResultsPlan(List<String> methods, List<String> batchOneMethods,
 
   /**
    * Every built-in corruption at severity 5, batch 64, seed 0, the given methods; the
-   * batch-size-1 section runs those of {@link #BATCH_ONE_METHODS} that are among them.
+   * batch-size-1 section runs those of them that are among {@link #BATCH_ONE_METHODS}, in
+   * their order.
    */
   public static ResultsPlan standard(List<String> methods, int samplesPerCorruption,
       int batchOneSamples, int cleanSamples) {
@@ -126,7 +130,7 @@ public record ResultsPlan(List<String> methods, List<String> batchOneMethods,
   public static ResultsPlan standard(List<String> methods, int samplesPerCorruption,
       int batchOneSamples, int cleanSamples, int labelShiftSamples, int mixedSamples) {
     Objects.requireNonNull(methods, "methods");
-    List<String> batchOne = BATCH_ONE_METHODS.stream().filter(methods::contains).toList();
+    List<String> batchOne = methods.stream().filter(BATCH_ONE_METHODS::contains).toList();
     return new ResultsPlan(methods, batchOne, Corruptions.shifts(), Corruption.MAX_SEVERITY,
         samplesPerCorruption, batchOneSamples, cleanSamples, 64, 0, LABEL_SHIFTS,
         LABEL_SHIFT_SEVERITIES, labelShiftSamples, mixedSamples);

@@ -105,7 +105,7 @@ class ResultsRunTest {
         .contains("![Mean error over the corruptions per method](results.png)")
         .contains("64 per corruption");
     assertThat(md.lines().filter(l -> l.startsWith("| PASS") || l.startsWith("| MISS")
-        || l.startsWith("| SKIPPED"))).hasSize(11);
+        || l.startsWith("| SKIPPED"))).hasSize(14);
   }
 
   @Test
