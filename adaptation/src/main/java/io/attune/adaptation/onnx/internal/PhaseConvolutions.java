@@ -16,10 +16,10 @@ import java.util.List;
  * stride-1 correlation of dY with the taps that reach it. In 2-D the s*s phases are s*s small
  * stride-1 Convs of dY (for a 3x3 stride-2 kernel: 1x1, 1x2, 2x1 and 2x2, nine taps in all,
  * the forward's own count, where one ConvTranspose-equivalent Conv on dY spread with zeros
- * would do 36), interleaved into the input's grid by two Concats on trailing unit axes and
- * free Reshapes ({@code [N,C,M,M,s] -> [N,C,M,1,s*M]}, then {@code [N,C,M,s,s*M] ->
- * [N,C,s*M,s*M]}), which puts phase {@code (rh, rw)}'s pixel {@code (m, n)} at
- * {@code (s*m + rh, s*n + rw)} (DepthToSpace does the same and measured ten times slower: a
+ * would do 36), interleaved into the input's grid by Concats on trailing unit axes and free
+ * Reshapes (each row of phases {@code [N,C,M,M,s] -> [N,C,M,1,s*M]}, then the rows
+ * {@code [N,C,M,s,s*M] -> [N,C,s*M,s*M]}), which puts phase {@code (rh, rw)}'s pixel {@code (m, n)} at
+ * {@code (s*m + rh, s*n + rw)} (DepthToSpace does the same and measured several times slower: a
  * single-threaded six-axis transpose); a Slice trims the last row and column when the input
  * size is not a multiple of s. Several convolutions reading the same input (a block's strided
  * convolution and its projection shortcut) add their phase outputs before the one
