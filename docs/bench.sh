@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Regenerates docs/bench.md: issue 4's figure, one adaptation step (forward with batch
 # statistics + backward) over one edge inference on the reference bundle, batch 64, 2 threads,
-# RUNS runs of `attune bench` (default 2), each with the load average just before it. BUNDLE
+# RUNS runs of `attune bench` (default 3), each with the load average just before it. BUNDLE
 # names a prepared bundle to reuse (it is prepared when missing). A few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bundle=${BUNDLE:-/tmp/attune-bench-bundle}
-runs=${RUNS:-2}
+runs=${RUNS:-3}
 out=docs/bench.md
 [ -f "$bundle/manifest.json" ] || ./attune prepare models/fmnist-resnet/model.onnx --out "$bundle" \
     --source-memory models/fmnist-resnet/source-memory/features.npy \
@@ -39,7 +39,9 @@ ratios=$(for r in "${results[@]}"; do echo "$r" | awk '/^ratio step \/ inference
   echo "it. Under load the step suffers more than the inference: it runs many more ONNX Runtime"
   echo "nodes (normalization statistics, their backward, ReLU masks, the phase convolutions"
   echo "below), and each multi-threaded node waits for its slowest thread, so the ratio rises with"
-  echo "the load; compare ratios at similar loads."
+  echo "the load; compare ratios at similar loads. Both sides run with ONNX Runtime's intra-op"
+  echo "threads blocking between nodes rather than spinning (\`RuntimeOptions\`): on a shared"
+  echo "machine a spinning thread holds the core its sibling waits for."
   echo
   echo "The backward computes the input gradient of a strided convolution as one small stride-1"
   echo "Conv per output phase (for a 3x3 stride-2 kernel: 1x1, 1x2, 2x1 and 2x2, nine taps, the"
