@@ -36,12 +36,12 @@ ratios=$(for r in "${results[@]}"; do echo "$r" | awk '/^ratio step \/ inference
   echo "medians of 30. Ratios measured: **$ratios**."
   echo
   echo "The machine is shared: the load average (1, 5, 15 minutes) before each run is given with"
-  echo "it. Under load the step suffers more than the inference: it runs many more ONNX Runtime"
-  echo "nodes (normalization statistics, their backward, ReLU masks, the phase convolutions"
-  echo "below), and each multi-threaded node waits for its slowest thread, so the ratio rises with"
-  echo "the load; compare ratios at similar loads. Both sides run with ONNX Runtime's intra-op"
-  echo "threads blocking between nodes rather than spinning (\`RuntimeOptions\`): on a shared"
-  echo "machine a spinning thread holds the core its sibling waits for."
+  echo "it. The ratio moves with the load, because the two sides feel it differently: the step"
+  echo "runs many more ONNX Runtime nodes (normalization statistics, their backward, ReLU masks,"
+  echo "the phase convolutions below), and each multi-threaded node wakes, or waits for, its"
+  echo "second thread. Compare ratios at similar loads. Both sides run with ONNX Runtime's"
+  echo "intra-op threads blocking between nodes rather than spinning (\`RuntimeOptions\`): on a"
+  echo "shared machine a spinning thread holds the core its sibling waits for."
   echo
   echo "The backward computes the input gradient of a strided convolution as one small stride-1"
   echo "Conv per output phase (for a 3x3 stride-2 kernel: 1x1, 1x2, 2x1 and 2x2, nine taps, the"
