@@ -17,6 +17,9 @@ import io.attune.adaptation.model.InvalidModelException;
  */
 public record RuntimeOptions(int threads, Provider provider, int device) {
 
+  /** ONNX Runtime's session config key for spin-waiting intra-op threads. */
+  static final String SPINNING_CONFIG = "session.intra_op.allow_spinning";
+
   /** Execution providers Attune knows how to configure. */
   public enum Provider { CPU, CUDA }
 
@@ -42,6 +45,14 @@ public record RuntimeOptions(int threads, Provider provider, int device) {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     try {
       options.setIntraOpNumThreads(threads);
+      // Intra-op threads block between a session's nodes instead of spinning: on a machine
+      // shared with Kafka's threads and other processes, a spinning thread takes the core its
+      // siblings wait for, and every multi-threaded node waits for its slowest thread. On a
+      // two-core machine at a load average of 10, an edge inference of the reference model ran
+      // markedly faster without spinning, and an adaptation step, whose graphs have many more
+      // nodes, more so (attune bench, docs/bench.md). Threads waking per node cost
+      // microseconds where nothing else runs.
+      options.addConfigEntry(SPINNING_CONFIG, "0");
       options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
       if (provider == Provider.CUDA) {
         if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {

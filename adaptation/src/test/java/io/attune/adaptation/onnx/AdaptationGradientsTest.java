@@ -87,15 +87,21 @@ class AdaptationGradientsTest {
   }
 
   @org.junit.jupiter.api.Test
-  void aProjectionShortcutAndItsBlocksStridedConvolutionShareOneTransposedConvolution() {
+  void stridedConvolutionsGradientsArePhaseConvolutionsAndAShortcutSharesItsBlocksInterleave() {
     // The reference ResNet has two downsampling blocks, each a 3x3 stride-2 conv and a 1x1
-    // stride-2 shortcut reading the same tensor; its other convolutions have stride 1.
+    // stride-2 shortcut reading the same tensor, and four stride-1 convolutions after its stem
+    // (whose input, the image, needs no gradient). Each block: four phase Convs for the 3x3
+    // kernel, one for the 1x1 kernel (it reaches one phase), one interleave of three Concats.
     ModelAnalysis analysis = ModelAnalysis.of(OnnxModels.read(RepoRoot.find().resolve(
         "models/fmnist-resnet/model.onnx")), new long[] {1, 28, 28});
     ModelProto backward = io.attune.adaptation.onnx.internal.AdaptationGraphs.build(analysis)
         .backward();
-    assertThat(backward.getGraph().getNodeList().stream()
-        .filter(n -> n.getOpType().equals("ConvTranspose")).count()).isEqualTo(2);
+    Map<String, Long> ops = backward.getGraph().getNodeList().stream().collect(
+        java.util.stream.Collectors.groupingBy(n -> n.getOpType(),
+            java.util.stream.Collectors.counting()));
+    assertThat(ops).doesNotContainKey("ConvTranspose");
+    assertThat(ops.get("Conv")).isEqualTo(4 + 2 * (4 + 1));
+    assertThat(ops.get("Concat")).isEqualTo(2 * 3);
   }
 
   private static int[] channelsToCheck(int channels) {

@@ -39,6 +39,14 @@ class RuntimeOptionsTest {
   }
 
   @Test
+  void intraOpThreadsBlockRatherThanSpinBetweenNodes() throws Exception {
+    try (OrtSession.SessionOptions options = RuntimeOptions.cpu(2).sessionOptions()) {
+      assertThat(options.getConfigEntries())
+          .containsEntry("session.intra_op.allow_spinning", "0");
+    }
+  }
+
+  @Test
   void negativeThreadsAreRejected() {
     assertThatThrownBy(() -> RuntimeOptions.cpu(-1))
         .hasMessageContaining("threads must be 0 (automatic) or more, got -1");

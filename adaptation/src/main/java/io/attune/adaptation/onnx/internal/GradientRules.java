@@ -18,9 +18,9 @@ import java.util.Set;
 
 /**
  * Generates the backward graph: one rule per op type, each turning the gradient of a node's
- * output into gradients of its relevant inputs with standard ONNX ops (Conv via ConvTranspose,
- * MaxPool via ScatterElements on its indices, ...). Tensors the rules need from the forward
- * become inputs of the backward graph under their forward names ("saved").
+ * output into gradients of its relevant inputs with standard ONNX ops (Conv via flipped or
+ * per-phase Convs, MaxPool via ScatterElements on its indices, ...). Tensors the rules need
+ * from the forward become inputs of the backward graph under their forward names ("saved").
  */
 final class GradientRules {
 
@@ -40,8 +40,10 @@ final class GradientRules {
   /**
    * A strided convolution and a 1 x 1 convolution with the same stride reading the same
    * tensor (a residual block's main path and its projection shortcut): their input gradients
-   * are one ConvTranspose of both dY stacked on the channels, with the 1 x 1 kernel placed at
-   * the tap that reads the same input pixel, instead of two ConvTranspose and a Sum.
+   * are emitted together, the phase Convs of both added before one interleave
+   * ({@link PhaseConvolutions}), or where those do not apply, one ConvTranspose of both dY
+   * stacked on the channels, with the 1 x 1 kernel placed at the tap that reads the same input
+   * pixel; instead of two of either and a Sum.
    *
    * @param later the one of the two that comes later in the graph (the pair is emitted when
    *     the backward pass reaches the earlier one, when both dY are complete)
@@ -435,12 +437,16 @@ final class GradientRules {
         && window.isUnitStride()) {
       // A stride-1 convolution's input gradient is a convolution of dY with the kernel flipped
       // and its channel axes swapped: ONNX Runtime runs Conv far faster than ConvTranspose.
-      // (Strided ones stay ConvTranspose: spreading dY with zeros by Pad or DepthToSpace
-      // measured slower.)
       String flipped = e.floats(flippedDims(weights.get(), group),
           flipKernel(Tensors.floats(weights.get()), Tensors.dims(weights.get()), group));
       pass(x, e.op("Conv", List.of(dy, flipped), Attrs.ints("kernel_shape", kernel),
           Attrs.ints("pads", flippedPads), Attrs.i("group", group)));
+      return;
+    }
+    if (weights.isPresent() && PhaseConvolutions.supports(List.of(window))) {
+      // Strided: one small stride-1 Conv per output phase (see PhaseConvolutions).
+      pass(x, PhaseConvolutions.emit(e, List.of(new PhaseConvolutions.Term(dy,
+          Tensors.floats(weights.get()), Tensors.dims(weights.get()), group, window))));
       return;
     }
     String w = value(node.getInput(1));
@@ -500,6 +506,18 @@ final class GradientRules {
   private void mergedConv(ConvPair pair, String dyWide, String dyPoint) {
     TensorProto wideW = analysis.graph().constant(pair.wide().getInput(1)).orElseThrow();
     TensorProto pointW = analysis.graph().constant(pair.pointwise().getInput(1)).orElseThrow();
+    Window wideWindow = plainWindow(pair.wide());
+    Window pointWindow = plainWindow(pair.pointwise());
+    if (PhaseConvolutions.supports(List.of(wideWindow, pointWindow))) {
+      // Both kernels' phase Convs, added per phase before the one interleave; the shortcut's
+      // 1 x 1 kernel reaches one phase only.
+      pass(pair.wide().getInput(0), PhaseConvolutions.emit(e, List.of(
+          new PhaseConvolutions.Term(dyWide, Tensors.floats(wideW), Tensors.dims(wideW), 1,
+              wideWindow),
+          new PhaseConvolutions.Term(dyPoint, Tensors.floats(pointW), Tensors.dims(pointW), 1,
+              pointWindow))));
+      return;
+    }
     long[] wd = Tensors.dims(wideW);
     long[] pd = Tensors.dims(pointW);
     float[] wv = Tensors.floats(wideW);
