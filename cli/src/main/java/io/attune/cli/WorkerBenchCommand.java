@@ -111,6 +111,13 @@ final class WorkerBenchCommand implements Callable<Integer> {
         100 * (r.stepSeconds() - r.monitorSeconds()) / r.workerSeconds(),
         100 * r.monitorSeconds() / r.workerSeconds(),
         100 * (1 - r.stepSeconds() / r.workerSeconds()));
+    out.printf("  of which waiting on Kafka %.1f s: %d exactly-once commits %.1f s, polls %.1f s%n",
+        r.kafka().blockedSeconds(), r.kafka().commits(), r.kafka().commitSeconds(),
+        r.kafka().blockedSeconds() - r.kafka().commitSeconds());
+    out.printf("CPU time per batch, whole process: method alone %.0f ms, worker %.0f ms "
+        + "(x%.2f; worker, broker and the benchmark's consumer)%n",
+        1e3 * r.offlineCpuPerBatch(), 1e3 * r.workerCpuPerBatch(),
+        r.workerCpuPerBatch() / r.offlineCpuPerBatch());
     return 0;
   }
 

@@ -8,7 +8,9 @@ import ai.onnxruntime.OrtSession;
 import io.attune.adaptation.model.InvalidModelException;
 
 /**
- * How ONNX Runtime sessions run: intra-op threads and execution provider.
+ * How ONNX Runtime sessions run: intra-op threads and execution provider. Intra-op threads do
+ * not spin while they wait (see {@link #sessionOptions}); the system property
+ * {@code attune.ort.spin=1} turns ONNX Runtime's spinning back on, for comparisons.
  *
  * @param threads intra-op threads; 0 lets ONNX Runtime use one per core. With 1 thread the
  *     same inputs give bit-identical outputs, which crash replay relies on.
@@ -43,6 +45,13 @@ public record RuntimeOptions(int threads, Provider provider, int device) {
     try {
       options.setIntraOpNumThreads(threads);
       options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+      // Idle intra-op threads sleep instead of spinning. A spinning thread waits on its peers
+      // by burning its core, which on a machine with as many busy threads as cores (2 cores
+      // here, shared with other work, or with a worker's Kafka threads and its drift monitor)
+      // takes the core from the peer it waits for: a TENT step at 2 threads ran 1.9 to 2.9
+      // times slower spinning than sleeping at load average 8-10 (docs/worker.md, Throughput).
+      options.addConfigEntry("session.intra_op.allow_spinning",
+          "1".equals(System.getProperty("attune.ort.spin")) ? "1" : "0");
       if (provider == Provider.CUDA) {
         if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
           throw new InvalidModelException("the CUDA execution provider was requested, but this "
