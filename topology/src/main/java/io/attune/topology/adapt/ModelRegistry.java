@@ -55,6 +55,15 @@ public final class ModelRegistry implements AutoCloseable {
   private final RuntimeOptions runtime;
   private final Map<String, ThreadModels> perThread = new ConcurrentHashMap<>();
   private final Map<Long, ExecutorService> monitorThreads = new ConcurrentHashMap<>();
+  private static final ThreadLocal<Boolean> ON_MONITOR_THREAD =
+      ThreadLocal.withInitial(() -> false);
+  /**
+   * The monitor thread's sessions: half the method's intra-op threads, at least one. Its
+   * forward is about 0.4 of a TENT step's work and runs beside it, so it rarely waits on the
+   * step at half the threads, and on two busy cores fewer threads waste less CPU on
+   * handing work between them.
+   */
+  private final RuntimeOptions monitorRuntime;
   private final List<AutoCloseable> opened = new ArrayList<>();
 
   /**
@@ -66,6 +75,10 @@ public final class ModelRegistry implements AutoCloseable {
   public ModelRegistry(ModelCatalog catalog, RuntimeOptions runtime, boolean driftMonitoring) {
     this.catalog = catalog;
     this.runtime = runtime;
+    int threads = runtime.threads() == 0 ? Runtime.getRuntime().availableProcessors()
+        : runtime.threads();
+    this.monitorRuntime = new RuntimeOptions(Math.max(1, threads / 2), runtime.provider(),
+        runtime.device());
     Map<String, ModelBundle> open = new java.util.LinkedHashMap<>();
     catalog.models().forEach((id, m) -> open.put(id, ModelBundle.open(m.bundle())));
     this.bundles = Map.copyOf(open);
@@ -134,7 +147,7 @@ public final class ModelRegistry implements AutoCloseable {
     }
     String key = Thread.currentThread().getId() + "|" + model;
     ThreadModels models = perThread.computeIfAbsent(key, k -> {
-      AdaptationStep step = bundle.openStep(runtime);
+      AdaptationStep step = bundle.openStep(ON_MONITOR_THREAD.get() ? monitorRuntime : runtime);
       synchronized (opened) {
         opened.add(step);
       }
@@ -155,7 +168,10 @@ public final class ModelRegistry implements AutoCloseable {
     Thread caller = Thread.currentThread();
     return monitorThreads.computeIfAbsent(caller.getId(), id -> Executors.newSingleThreadExecutor(
         r -> {
-          Thread t = new Thread(r, "attune-monitor-" + caller.getName());
+          Thread t = new Thread(() -> {
+            ON_MONITOR_THREAD.set(true);
+            r.run();
+          }, "attune-monitor-" + caller.getName());
           t.setDaemon(true);
           return t;
         })).submit(task);
