@@ -31,8 +31,9 @@ import picocli.CommandLine.Spec;
           + "timing only the adaptation steps (as 'attune evaluate' does), before and after "
           + "a run through an embedded Kafka broker and a worker with exactly-once "
           + "processing, timed from the worker reaching RUNNING to the last adapted prediction "
-          + "a read_committed consumer sees. Prints the rates, the ratio of the worker's to "
-          + "the mean offline rate, and where the worker's wall time went; compare ratios, "
+          + "a read_committed consumer sees, after an untimed warm-up worker. Prints the rates, "
+          + "the ratio of the worker's to the mean offline rate, where the worker's wall time "
+          + "went and the process's CPU time per batch in both settings; compare ratios, "
           + "not rates across runs.",
       ""
     },

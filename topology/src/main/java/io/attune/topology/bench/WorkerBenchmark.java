@@ -47,8 +47,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * their mean: on a shared machine the load drifts between the phases of one run, and a single
  * offline pass taken under lighter or heavier load than the worker's makes the ratio swing by a
  * third. The worker's own step timers then say where its wall time went (adaptation steps,
- * the drift monitoring inside them, the rest: Kafka, stores, records), numbers that do not
- * depend on the other phases.
+ * the wait drift monitoring adds to them, the rest: Kafka, stores, records), numbers that do
+ * not depend on the other phases, and the process's CPU time per batch in both settings says
+ * what the worker costs where the cores are saturated, where a rate is CPU per sample.
  */
 public final class WorkerBenchmark {
 
