@@ -31,8 +31,9 @@ import picocli.CommandLine.Spec;
           + "timing only the adaptation steps (as 'attune evaluate' does), before and after "
           + "a run through an embedded Kafka broker and a worker with exactly-once "
           + "processing, timed from the worker reaching RUNNING to the last adapted prediction "
-          + "a read_committed consumer sees. Prints the rates, the ratio of the worker's to "
-          + "the mean offline rate, and where the worker's wall time went; compare ratios, "
+          + "a read_committed consumer sees, after an untimed warm-up worker. Prints the rates, "
+          + "the ratio of the worker's to the mean offline rate, where the worker's wall time "
+          + "went and the process's CPU time per batch in both settings; compare ratios, "
           + "not rates across runs.",
       ""
     },
@@ -111,6 +112,13 @@ final class WorkerBenchCommand implements Callable<Integer> {
         100 * (r.stepSeconds() - r.monitorSeconds()) / r.workerSeconds(),
         100 * r.monitorSeconds() / r.workerSeconds(),
         100 * (1 - r.stepSeconds() / r.workerSeconds()));
+    out.printf("  of which waiting on Kafka %.1f s: %d exactly-once commits %.1f s, polls %.1f s%n",
+        r.kafka().blockedSeconds(), r.kafka().commits(), r.kafka().commitSeconds(),
+        r.kafka().blockedSeconds() - r.kafka().commitSeconds());
+    out.printf("CPU time per batch, whole process: method alone %.0f ms, worker %.0f ms "
+        + "(x%.2f; worker, broker and the benchmark's consumer)%n",
+        1e3 * r.offlineCpuPerBatch(), 1e3 * r.workerCpuPerBatch(),
+        r.workerCpuPerBatch() / r.offlineCpuPerBatch());
     return 0;
   }
 

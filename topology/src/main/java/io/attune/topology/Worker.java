@@ -13,9 +13,12 @@ import io.attune.topology.processor.DeadLetterOnProcessingError;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.security.KeyPair;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -138,6 +141,11 @@ public final class Worker implements AutoCloseable {
 
   public WorkerMetrics metrics() {
     return metrics;
+  }
+
+  /** Kafka's own metrics of this worker's clients (streams, producer, consumer, admin). */
+  public Map<MetricName, ? extends Metric> kafkaMetrics() {
+    return streams.metrics();
   }
 
   /** Port of the HTTP API, if it is enabled. */

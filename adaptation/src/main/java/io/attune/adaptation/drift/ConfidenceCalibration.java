@@ -23,9 +23,9 @@ import java.util.Optional;
  * share times the ratio. The images are the source's, not the traffic's, so no label of the
  * traffic is used; the state the method returns on them is dropped, so they never adapt it.
  *
- * <p>Cost: one method step over {@link #count()} images every
+ * <p>Cost: one {@link AdaptationMethod#predict} over {@link #count()} images every
  * {@link DriftMonitor.Config#recalibrateEvery()} batches (128 every 16 batches of 64: an eighth
- * of the traffic's samples, once per 1,024).
+ * of the traffic's samples, once per 1,024); for TENT a forward without backward.
  */
 public final class ConfidenceCalibration {
 
@@ -112,8 +112,8 @@ public final class ConfidenceCalibration {
     return confident == 0 ? Double.NaN : correct / (double) confident;
   }
 
-  /** The ratio of {@code method} in {@code state}; the step's new state is dropped. */
+  /** The ratio of {@code method} in {@code state}, which it leaves as it is. */
   public double measure(AdaptationMethod method, MethodState state) {
-    return ratio(method.step(state, new Batch(images, count)).outputs().probabilities());
+    return ratio(method.predict(state, new Batch(images, count)).probabilities());
   }
 }

@@ -17,6 +17,19 @@ public interface AdaptationMethod {
   /** Adapts to one batch and predicts it. */
   Step step(MethodState state, Batch batch);
 
+  /**
+   * Predicts a batch in {@code state} without adapting to it: the outputs {@link #step} would
+   * give, with no next state. For measurements that must not move the model (drift
+   * monitoring's re-calibration on labelled source images).
+   *
+   * <p>The default runs {@link #step} and drops its state. A method that predicts a batch with
+   * the parameters from before its own update (TENT) overrides it with that forward alone and
+   * saves the backward; the probabilities are the same.
+   */
+  default Outputs predict(MethodState state, Batch batch) {
+    return step(state, batch).outputs();
+  }
+
   /** A step's result: the next state and what to publish. */
   record Step(MethodState state, Outputs outputs) {}
 }

@@ -99,4 +99,21 @@ public final class Tent implements AdaptationMethod {
               false, layout.batchStatistics(fwd))));
     }
   }
+
+  /**
+   * The forward of {@link #step} alone, on the inference session: {@code step} predicts with
+   * the parameters from before its update, so the probabilities are the same and the backward
+   * and the optimizer are saved. The outputs carry {@code state}'s version and parameters.
+   */
+  @Override
+  public Outputs predict(MethodState state, Batch batch) {
+    int n = batch.size();
+    Map<String, float[]> params = layout.named(state.affine(), state.means(), state.vars());
+    try (AdaptationStep.Forward fwd = sessions.inferenceForward(batch.inputs(), n, params, 0f)) {
+      float[] logits = fwd.logits();
+      return new Outputs(Entropy.softmax(logits, n, classes), classes, state.version(), params,
+          new Outputs.Diagnostics(n, 0, Source.mean(Entropy.perSample(logits, n, classes)),
+              false, layout.batchStatistics(fwd)));
+    }
+  }
 }

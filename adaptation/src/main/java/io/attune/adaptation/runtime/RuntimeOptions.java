@@ -8,7 +8,9 @@ import ai.onnxruntime.OrtSession;
 import io.attune.adaptation.model.InvalidModelException;
 
 /**
- * How ONNX Runtime sessions run: intra-op threads and execution provider.
+ * How ONNX Runtime sessions run: intra-op threads and execution provider. Intra-op threads do
+ * not spin while they wait (see {@link #sessionOptions}); the system property
+ * {@code attune.ort.spin=1} turns ONNX Runtime's spinning back on, for comparisons.
  *
  * @param threads intra-op threads; 0 lets ONNX Runtime use one per core. With 1 thread the
  *     same inputs give bit-identical outputs, which crash replay relies on.
@@ -45,15 +47,17 @@ public record RuntimeOptions(int threads, Provider provider, int device) {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     try {
       options.setIntraOpNumThreads(threads);
-      // Intra-op threads block between a session's nodes instead of spinning: on a machine
-      // shared with Kafka's threads and other processes, a spinning thread takes the core its
-      // siblings wait for, and every multi-threaded node waits for its slowest thread. On a
-      // two-core machine at a load average of 10, an edge inference of the reference model ran
-      // markedly faster without spinning, and an adaptation step, whose graphs have many more
-      // nodes, more so (attune bench, docs/bench.md). Threads waking per node cost
-      // microseconds where nothing else runs.
-      options.addConfigEntry(SPINNING_CONFIG, "0");
       options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+      // Intra-op threads block between a session's nodes instead of spinning. A spinning
+      // thread waits on its peers by burning its core, which on a machine with as many busy
+      // threads as cores (two here, shared with Kafka's threads, a drift monitor or other
+      // processes) takes the core from the peer it waits for, and every multi-threaded node
+      // waits for its slowest thread: a TENT step at 2 threads ran 1.9 to 2.9 times slower
+      // spinning at load average 8-10 (docs/worker.md, Throughput), and the edge inference and
+      // the adaptation step, whose graphs have many more nodes, both ran faster without it
+      // (docs/bench.md). Threads waking per node cost microseconds where nothing else runs.
+      options.addConfigEntry(SPINNING_CONFIG,
+          "1".equals(System.getProperty("attune.ort.spin")) ? "1" : "0");
       if (provider == Provider.CUDA) {
         if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
           throw new InvalidModelException("the CUDA execution provider was requested, but this "

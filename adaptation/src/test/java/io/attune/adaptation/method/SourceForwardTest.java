@@ -57,4 +57,27 @@ class SourceForwardTest {
       }
     }
   }
+
+  @Test
+  void tentPredictsAsItsStepDoesWithoutTheBackwardAndInEveryState() {
+    ModelBundle bundle = ReferenceStreams.bundle(dir.resolve("bundle"));
+    var batches = ReferenceStreams.noisy(3, 32, 60, 5);
+    try (AdaptationStep sessions = bundle.openStep(1)) {
+      AdaptationMethod tent = Methods.create("tent", bundle, sessions);
+      MethodState state = tent.initialState();
+      for (StreamEvaluation.LabelledBatch b : batches) {
+        Batch batch = new Batch(b.inputs(), 32);
+        Outputs predicted = tent.predict(state, batch);
+        AdaptationMethod.Step step = tent.step(state, batch);
+        assertThat(predicted.probabilities()).hasSize(32 * 10)
+            .containsExactly(step.outputs().probabilities());
+        assertThat(predicted.version()).isEqualTo(state.version());
+        assertThat(predicted.diagnostics().meanEntropy())
+            .isEqualTo(step.outputs().diagnostics().meanEntropy());
+        // the step moves the scales, so the next batch is predicted by an adapted model
+        assertThat(step.state().affine()).isNotEqualTo(state.affine());
+        state = step.state();
+      }
+    }
+  }
 }

@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 
 /**
  * One adaptation step of one cohort, from buffered samples to the records to publish. This is
@@ -40,7 +41,10 @@ import java.util.Map;
  * {@code source} method's forward on the same batch (one forward without backward, on the
  * inference session that keeps nothing for a backward; skipped when the cohort's method is
  * {@code source} itself), measures the batch's
- * {@link DriftSignals} and updates the cohort's {@link DriftMonitor}. Its guard decides what
+ * {@link DriftSignals} and updates the cohort's {@link DriftMonitor}. The source forward (and
+ * every few batches the re-calibration) runs on the stream thread's monitor thread
+ * ({@link ModelRegistry#onMonitorThread}) while the method steps on the stream thread: neither
+ * needs the other's result, and a step leaves cores idle that the forward can use. Its guard decides what
  * the new version carries: the adapted parameters while it allows them, otherwise the source
  * parameters ({@link UpdateKind#SOURCE}). Either way each step publishes exactly one version,
  * so versions stay 1, 2, 3, ... The predictions are the adapted model's in both cases: the
@@ -66,7 +70,9 @@ public final class CohortStepper {
    *     null when the model is not monitored
    * @param alerts alerts raised or resolved by this batch, in signal order
    * @param drift the cohort's drift monitor state after this batch; null when not monitored
-   * @param monitorNanos time spent on drift monitoring in this step; 0 when not monitored
+   * @param monitorNanos wall time drift monitoring added to this step after the method's own
+   *     step: waiting for the monitor thread, the signals and the monitor update; 0 when not
+   *     monitored
    * @param memory the memory to publish with this version (unsigned), see
    *     {@link #memoryUpdate}; null when there is none to publish
    */
@@ -92,10 +98,13 @@ public final class CohortStepper {
     AdaptationMethod method = models.method(model, adaptation);
     MethodState before = state == null ? method.initialState() : MethodStateCodec.decode(state);
     Batch batch = batchOf(bundle, samples);
+    Future<SourceView> source = models.drift(model).map(d -> models.onMonitorThread(
+        () -> sourceView(model, adaptation, d, before, batch, monitorState))).orElse(null);
     AdaptationMethod.Step step = method.step(before, batch);
     Outputs out = step.outputs();
     long monitorStarted = System.nanoTime();
-    DriftMonitor.Update drift = monitor(model, method, before, out, batch, monitorState);
+    DriftMonitor.Update drift = source == null ? null
+        : monitor(models.drift(model).orElseThrow(), ModelRegistry.await(source), out);
     long monitorNanos = drift == null ? 0 : System.nanoTime() - monitorStarted;
     boolean publishAdapted = drift == null || drift.publishAdapted();
     NormParamsUpdate update = NormParamsUpdate.newBuilder()
@@ -178,24 +187,40 @@ public final class CohortStepper {
   }
 
   /**
-   * The cohort's drift monitor after this batch, or null when the model is not monitored. The
-   * source model keeps no state, so its forward starts from the source every time. Every few
-   * batches the monitor asks for the adapted model's confidence calibration, measured in the
-   * state that predicted this batch ({@code before}).
+   * What monitoring needs besides the method's own outputs, computed on the monitor thread
+   * while the method steps: the source model's outputs on the batch, the monitor state, and,
+   * every few batches, the adapted model's confidence calibration.
+   *
+   * @param calibration NaN when this batch does not re-calibrate
    */
-  private DriftMonitor.Update monitor(String model, AdaptationMethod method, MethodState before,
-      Outputs out, Batch batch, byte[] monitorState) {
-    return models.drift(model).map(d -> {
+  private record SourceView(Outputs source, DriftMonitor.State state, double calibration) {}
+
+  /**
+   * Runs on the monitor thread, with its own sessions. The source model keeps no state, so its
+   * forward starts from the source every time. The calibration is measured in the state that
+   * predicts this batch ({@code before}), so it is the same whether the step has run yet or
+   * not. For the {@code source} method itself, its forward is the method's, so none is run here.
+   */
+  private SourceView sourceView(String model, ModelCatalog.Adaptation adaptation,
+      ModelRegistry.Drift d, MethodState before, Batch batch, byte[] monitorState) {
+    DriftMonitor.State s = monitorState == null ? d.monitor().initialState()
+        : MonitorStateCodec.decode(monitorState);
+    Outputs sourceOut = null;
+    if (!adaptation.method().equals("source")) {
       AdaptationMethod source = models.method(model, "source");
-      Outputs sourceOut = method.name().equals("source") ? out
-          : source.step(source.initialState(), batch).outputs();
-      DriftMonitor.State s = monitorState == null ? d.monitor().initialState()
-          : MonitorStateCodec.decode(monitorState);
-      double calibration = d.monitor().recalibrates(s)
-          ? d.calibration().measure(method, before) : Double.NaN;
-      return d.monitor().update(s, DriftSignals.measure(out, sourceOut, d.reference()),
-          calibration);
-    }).orElse(null);
+      sourceOut = source.step(source.initialState(), batch).outputs();
+    }
+    double calibration = d.monitor().recalibrates(s)
+        ? d.calibration().measure(models.method(model, adaptation), before) : Double.NaN;
+    return new SourceView(sourceOut, s, calibration);
+  }
+
+  /** The cohort's drift monitor after this batch, from the step's and the source's outputs. */
+  private static DriftMonitor.Update monitor(ModelRegistry.Drift d, SourceView view,
+      Outputs out) {
+    Outputs sourceOut = view.source() == null ? out : view.source();
+    return d.monitor().update(view.state(), DriftSignals.measure(out, sourceOut, d.reference()),
+        view.calibration());
   }
 
   private static Batch batchOf(ModelBundle bundle, List<InferenceSample> samples) {

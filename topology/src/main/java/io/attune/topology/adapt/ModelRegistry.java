@@ -15,7 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * registry opens, by the source model over the bundle's clean source images and their labels
  * (a few seconds for 2,000 images). A bundle without them is adapted unmonitored: one warning
  * line, no failure, because monitoring is an addition to adaptation, not a condition of it.
+ *
+ * <p>Each stream thread also gets a monitor thread ({@link #onMonitorThread}), with sessions of
+ * its own, on which a step's monitoring work runs while the stream thread runs the method.
  */
 public final class ModelRegistry implements AutoCloseable {
 
@@ -46,6 +54,16 @@ public final class ModelRegistry implements AutoCloseable {
   private final Map<String, Drift> drift;
   private final RuntimeOptions runtime;
   private final Map<String, ThreadModels> perThread = new ConcurrentHashMap<>();
+  private final Map<Long, ExecutorService> monitorThreads = new ConcurrentHashMap<>();
+  private static final ThreadLocal<Boolean> ON_MONITOR_THREAD =
+      ThreadLocal.withInitial(() -> false);
+  /**
+   * The monitor thread's sessions: half the method's intra-op threads, at least one. Its
+   * forward is about 0.4 of a TENT step's work and runs beside it, so it rarely waits on the
+   * step at half the threads, and on two busy cores fewer threads waste less CPU on
+   * handing work between them.
+   */
+  private final RuntimeOptions monitorRuntime;
   private final List<AutoCloseable> opened = new ArrayList<>();
 
   /**
@@ -57,6 +75,10 @@ public final class ModelRegistry implements AutoCloseable {
   public ModelRegistry(ModelCatalog catalog, RuntimeOptions runtime, boolean driftMonitoring) {
     this.catalog = catalog;
     this.runtime = runtime;
+    int threads = runtime.threads() == 0 ? Runtime.getRuntime().availableProcessors()
+        : runtime.threads();
+    this.monitorRuntime = new RuntimeOptions(Math.max(1, threads / 2), runtime.provider(),
+        runtime.device());
     Map<String, ModelBundle> open = new java.util.LinkedHashMap<>();
     catalog.models().forEach((id, m) -> open.put(id, ModelBundle.open(m.bundle())));
     this.bundles = Map.copyOf(open);
@@ -125,7 +147,7 @@ public final class ModelRegistry implements AutoCloseable {
     }
     String key = Thread.currentThread().getId() + "|" + model;
     ThreadModels models = perThread.computeIfAbsent(key, k -> {
-      AdaptationStep step = bundle.openStep(runtime);
+      AdaptationStep step = bundle.openStep(ON_MONITOR_THREAD.get() ? monitorRuntime : runtime);
       synchronized (opened) {
         opened.add(step);
       }
@@ -137,18 +159,62 @@ public final class ModelRegistry implements AutoCloseable {
   }
 
   /**
-   * Creates, for the calling thread, every model's sessions and configured methods, and the
-   * {@code source} method of the monitored ones with the inference session it runs on.
+   * Runs {@code task} on the calling thread's monitor thread: one thread per caller, made on
+   * first use, so that the monitoring of a stream thread's steps never waits behind another
+   * stream thread's, and methods asked for inside {@code task} get the monitor thread's own
+   * sessions.
+   */
+  public <T> Future<T> onMonitorThread(Callable<T> task) {
+    Thread caller = Thread.currentThread();
+    return monitorThreads.computeIfAbsent(caller.getId(), id -> Executors.newSingleThreadExecutor(
+        r -> {
+          Thread t = new Thread(() -> {
+            ON_MONITOR_THREAD.set(true);
+            r.run();
+          }, "attune-monitor-" + caller.getName());
+          t.setDaemon(true);
+          return t;
+        })).submit(task);
+  }
+
+  /**
+   * Creates, for the calling thread, every model's sessions and configured methods, and, on
+   * its monitor thread, the {@code source} method of the monitored ones with the inference
+   * session it runs on and the methods that re-calibration predicts with.
    */
   public void warmUp() {
     catalog.models().forEach((id, m) -> {
       method(id, m.defaults());
-      if (drift.containsKey(id)) {
-        method(id, "source");
-        perThread.get(Thread.currentThread().getId() + "|" + id).step().openInferenceSession();
-      }
       m.cohorts().values().forEach(a -> method(id, a));
+      if (drift.containsKey(id)) {
+        await(onMonitorThread(() -> {
+          method(id, "source");
+          method(id, m.defaults());
+          m.cohorts().values().forEach(a -> method(id, a));
+          perThread.get(Thread.currentThread().getId() + "|" + id).step()
+              .openInferenceSession();
+          return null;
+        }));
+      }
     });
+  }
+
+  /**
+   * The result of a task run by {@link #onMonitorThread}; its failure rethrown unchecked, so
+   * that it fails the step (exactly-once recovery then replays the batch).
+   */
+  public static <T> T await(Future<T> result) {
+    try {
+      return result.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for drift monitoring", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("drift monitoring failed: " + e.getCause(), e.getCause());
+    }
   }
 
   /**
@@ -185,6 +251,18 @@ public final class ModelRegistry implements AutoCloseable {
 
   @Override
   public void close() {
+    // a monitor task may be inside ONNX Runtime: let it finish before its sessions close
+    monitorThreads.values().forEach(ExecutorService::shutdownNow);
+    for (ExecutorService e : monitorThreads.values()) {
+      try {
+        if (!e.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+          LOG.warn("a drift monitoring task is still running after 30 s; closing anyway");
+        }
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    monitorThreads.clear();
     synchronized (opened) {
       for (AutoCloseable c : opened) {
         try {

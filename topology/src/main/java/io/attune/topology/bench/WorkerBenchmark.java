@@ -10,6 +10,7 @@ import io.attune.adaptation.runtime.RuntimeOptions;
 import io.attune.schemas.DType;
 import io.attune.schemas.InferenceSample;
 import io.attune.schemas.Tensor;
+import io.attune.schemas.TopicsConfig;
 import io.attune.schemas.serde.RecordType;
 import io.attune.schemas.signing.SigningKeys;
 import io.attune.topology.ModelCatalog;
@@ -46,12 +47,21 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * their mean: on a shared machine the load drifts between the phases of one run, and a single
  * offline pass taken under lighter or heavier load than the worker's makes the ratio swing by a
  * third. The worker's own step timers then say where its wall time went (adaptation steps,
- * the drift monitoring inside them, the rest: Kafka, stores, records), numbers that do not
- * depend on the other phases.
+ * the wait drift monitoring adds to them, the rest: Kafka, stores, records), numbers that do
+ * not depend on the other phases, and the process's CPU time per batch in both settings says
+ * what the worker costs where the cores are saturated, where a rate is CPU per sample.
  */
 public final class WorkerBenchmark {
 
   private static final String MODEL = "bench";
+  /**
+   * Batches a first, untimed worker runs (its own application id and topics) before anything
+   * is timed. A worker that has run for a while has its Kafka, store and record code compiled
+   * by the JIT; a cold one compiles it during the timed run, on the cores the method needs
+   * (on two loaded cores the timed run's CPU per batch fell from 384-419 ms to 359-362 ms
+   * with this warm-up; 40 batches gave no more). The offline passes then run warm too.
+   */
+  private static final int WARM_UP_BATCHES = 16;
   private static final String COHORT = "bench";
 
   private WorkerBenchmark() {}
@@ -64,10 +74,16 @@ public final class WorkerBenchmark {
    * @param workerSeconds the worker's wall time, from RUNNING to the last prediction
    * @param stepSeconds of that, time inside adaptation steps (method and monitoring)
    * @param monitorSeconds of the steps, time spent on drift monitoring (0 when off)
+   * @param kafka where the stream thread waited on Kafka during the worker's wall time
+   * @param offlineCpuPerBatch CPU time of the whole process per batch while the method ran
+   *     alone (mean of both passes), seconds
+   * @param workerCpuPerBatch CPU time of the whole process per batch during the worker's wall
+   *     time: worker, embedded broker and the benchmark's consumer, seconds
    */
   public record Result(int samples, double offlineBefore, double offlineAfter,
       double workerSamplesPerSecond, double workerSeconds, double stepSeconds,
-      double monitorSeconds) {
+      double monitorSeconds, KafkaWaits kafka, double offlineCpuPerBatch,
+      double workerCpuPerBatch) {
 
     /** The method alone, samples/s: the mean of the passes before and after the worker. */
     public double offlineSamplesPerSecond() {
@@ -80,8 +96,21 @@ public final class WorkerBenchmark {
     }
   }
 
+  /**
+   * Time the worker's stream thread spent waiting on Kafka, from the clients' own metrics.
+   *
+   * @param commits exactly-once commits (transactions) in the worker's wall time
+   * @param commitSeconds of those, waiting on the producer's flush, the offsets sent to the
+   *     transaction and the commit itself
+   * @param blockedSeconds all the stream thread's waits on its Kafka clients: the commits'
+   *     and the polls'
+   */
+  public record KafkaWaits(int commits, double commitSeconds, double blockedSeconds) {}
+
   private record WorkerRun(double samplesPerSecond, double seconds, double stepSeconds,
-      double monitorSeconds) {}
+      double monitorSeconds, KafkaWaits kafka, double cpuSeconds) {}
+
+  private record OfflineRun(double samplesPerSecond, double cpuSeconds) {}
 
   /**
    * @param bootstrapServers the broker the worker runs against, with nothing else on it: the
@@ -100,32 +129,49 @@ public final class WorkerBenchmark {
           + images.size());
     }
     List<byte[]> used = images.subList(0, samples);
-    double before = offline(ModelBundle.open(bundleDir), method, batch, threads, used);
+    Map<String, String> warmUpProps = new HashMap<>(workerProps);
+    warmUpProps.put(WorkerConfig.APPLICATION_ID_CONFIG, "attune-bench-warm-up");
+    warmUpProps.put(TopicsConfig.PREFIX_CONFIG, "attune-warm-up.");
+    throughWorker(bootstrapServers, bundleDir, method, batch, threads,
+        used.subList(0, Math.min(samples, WARM_UP_BATCHES * batch)), warmUpProps, n -> { });
+    OfflineRun before = offline(ModelBundle.open(bundleDir), method, batch, threads, used);
     WorkerRun worker = throughWorker(bootstrapServers, bundleDir, method, batch, threads, used,
         workerProps, progress);
-    double after = offline(ModelBundle.open(bundleDir), method, batch, threads, used);
-    return new Result(samples, before, after, worker.samplesPerSecond(), worker.seconds(),
-        worker.stepSeconds(), worker.monitorSeconds());
+    OfflineRun after = offline(ModelBundle.open(bundleDir), method, batch, threads, used);
+    int batches = samples / batch;
+    return new Result(samples, before.samplesPerSecond(), after.samplesPerSecond(),
+        worker.samplesPerSecond(), worker.seconds(), worker.stepSeconds(),
+        worker.monitorSeconds(), worker.kafka(),
+        (before.cpuSeconds() + after.cpuSeconds()) / 2 / batches, worker.cpuSeconds() / batches);
   }
 
-  private static double offline(ModelBundle bundle, String method, int batch, int threads,
+  /** CPU time of this process so far, all threads (ONNX Runtime's own included), nanos. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  private static OfflineRun offline(ModelBundle bundle, String method, int batch, int threads,
       List<byte[]> images) {
     int size = images.get(0).length;
     try (AdaptationStep sessions = bundle.openStep(RuntimeOptions.cpu(threads))) {
       AdaptationMethod m = Methods.create(method, bundle, sessions);
       MethodState state = m.initialState();
       long nanos = 0;
+      long cpuNanos = 0;
       for (int b = 0; b < images.size() / batch; b++) {
         byte[] pixels = new byte[batch * size];
         for (int i = 0; i < batch; i++) {
           System.arraycopy(images.get(b * batch + i), 0, pixels, i * size, size);
         }
         Batch input = new Batch(bundle.manifest().preprocess(pixels, batch), batch);
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         state = m.step(state, input).state();
         nanos += System.nanoTime() - t0;
+        cpuNanos += processCpuNanos() - cpu0;
       }
-      return images.size() / (nanos / 1e9);
+      return new OfflineRun(images.size() / (nanos / 1e9), cpuNanos / 1e9);
     }
   }
 
@@ -151,14 +197,41 @@ public final class WorkerBenchmark {
     try (Worker worker = Worker.start(config, ModelCatalog.single(MODEL, bundleDir, method,
         batch, 3_600_000L))) {
       worker.awaitRunning(Duration.ofMinutes(2));
+      Map<String, Double> kafkaBefore = kafkaTotals(worker);
+      long cpu0 = processCpuNanos();
       long t0 = System.nanoTime();
       awaitPredictions(bootstrapServers, config.topics().predictions().name(), images.size(),
           progress);
       double seconds = (System.nanoTime() - t0) / 1e9;
+      double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
+      Map<String, Double> kafka = kafkaTotals(worker);
+      kafkaBefore.forEach((k, v) -> kafka.merge(k, -v, Double::sum));
+      KafkaWaits waits = new KafkaWaits(kafka.getOrDefault(COMMITS, 0.0).intValue(),
+          COMMIT_WAITS.stream().mapToDouble(k -> kafka.getOrDefault(k, 0.0)).sum() / 1e9,
+          kafka.getOrDefault(BLOCKED, 0.0) / 1e9);
       return new WorkerRun(images.size() / seconds, seconds,
           worker.metrics().totalSeconds("attune.step.latency"),
-          worker.metrics().totalSeconds("attune.monitor.latency"));
+          worker.metrics().totalSeconds("attune.monitor.latency"), waits, cpuSeconds);
     }
+  }
+
+  private static final String COMMITS = "stream-thread-metrics/commit-total";
+  private static final String BLOCKED = "stream-thread-metrics/blocked-time-ns-total";
+  private static final List<String> COMMIT_WAITS = List.of(
+      "producer-metrics/flush-time-ns-total", "producer-metrics/txn-send-offsets-time-ns-total",
+      "producer-metrics/txn-commit-time-ns-total", "producer-metrics/txn-begin-time-ns-total");
+
+  /** The worker's cumulative Kafka metrics the benchmark reads, by group/name. */
+  private static Map<String, Double> kafkaTotals(Worker worker) {
+    Map<String, Double> out = new HashMap<>();
+    worker.kafkaMetrics().forEach((name, metric) -> {
+      String key = name.group() + "/" + name.name();
+      if ((key.equals(COMMITS) || key.equals(BLOCKED) || COMMIT_WAITS.contains(key))
+          && metric.metricValue() instanceof Number n) {
+        out.merge(key, n.doubleValue(), Double::sum);
+      }
+    });
+    return out;
   }
 
   private static void produce(String bootstrap, String topic, List<byte[]> images,

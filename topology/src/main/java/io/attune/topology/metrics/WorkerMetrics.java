@@ -87,8 +87,9 @@ public final class WorkerMetrics implements StepObserver, AutoCloseable {
     stepLatency = Timer.builder("attune.step.latency").description("one adaptation step")
         .publishPercentiles(0.5, 0.99).register(registry);
     monitorLatency = Timer.builder("attune.monitor.latency")
-        .description("drift monitoring's part of one adaptation step: the source model's "
-            + "forward, the signals and the monitor update")
+        .description("wall time drift monitoring adds to one adaptation step: waiting for "
+            + "the source model's forward, which runs beside the method's step, then the "
+            + "signals and the monitor update")
         .publishPercentiles(0.5, 0.99).register(registry);
   }
 
