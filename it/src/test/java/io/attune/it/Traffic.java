@@ -24,6 +24,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,6 +34,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -90,6 +94,7 @@ final class Traffic {
    * traffic that silently did not arrive.
    */
   static void send(String bootstrap, String topic, List<InferenceSample> samples) {
+    awaitLeaders(bootstrap, topic, Duration.ofMinutes(1));
     List<Future<RecordMetadata>> acks = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
       // real timestamps: records stamped near 1970 would fall to the topic's time retention
@@ -107,6 +112,44 @@ final class Traffic {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while sending traffic", e);
+    }
+  }
+
+  /**
+   * Waits until the broker names a leader for every partition of {@code topic} (when it exists
+   * yet). A producer that starts while a just-created topic's partitions have no leader on the
+   * broker can hold a partition's batch until it expires (seen once in a fresh-clone run:
+   * "Expiring 19 record(s) for attune.traffic-1: 120001 ms has passed since batch creation").
+   */
+  static void awaitLeaders(String bootstrap, String topic, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        bootstrap))) {
+      while (true) {
+        try {
+          TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames()
+              .get(10, TimeUnit.SECONDS).get(topic);
+          if (d.partitions().stream().allMatch(p -> p.leader() != null
+              && !p.leader().isEmpty())) {
+            return;
+          }
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+            throw new IllegalStateException("cannot describe " + topic, e);
+          }
+          return; // not created yet: the producer creates it, as before
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("no leader for every partition of " + topic
+              + " within " + timeout);
+        }
+        Thread.sleep(100);
+      }
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("no answer describing " + topic, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for " + topic, e);
     }
   }
 
