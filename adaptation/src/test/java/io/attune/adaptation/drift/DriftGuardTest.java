@@ -184,16 +184,19 @@ class DriftGuardTest {
    * @param sourceConfident samples the source model is sure of
    */
   static DriftSignals estimating(int adaptedConfident, int sourceConfident) {
-    return new DriftSignals(64, 0.002, 0.2, 2.0, 0.1, false, 1, SPREAD, COLLAPSED,
-        sourceConfident, sourceConfident, sourceConfident, adaptedConfident,
-        Math.min(adaptedConfident, sourceConfident));
+    return estimating(adaptedConfident, sourceConfident, false);
   }
 
   /** As {@link #estimating}, but an i.i.d. batch: both models spread over the classes. */
   static DriftSignals estimatingIid(int adaptedConfident, int sourceConfident) {
-    return new DriftSignals(64, 0.002, 0.2, 0.05, 0.1, false, 1, SPREAD, SPREAD,
-        sourceConfident, sourceConfident, sourceConfident, adaptedConfident,
-        Math.min(adaptedConfident, sourceConfident));
+    return estimating(adaptedConfident, sourceConfident, true);
+  }
+
+  private static DriftSignals estimating(int adaptedConfident, int sourceConfident,
+      boolean iid) {
+    return new DriftSignals(64, 0.002, 0.2, iid ? 0.05 : 2.0, 0.1, false, 1, SPREAD,
+        iid ? SPREAD : COLLAPSED, sourceConfident, sourceConfident, sourceConfident,
+        adaptedConfident, Math.min(adaptedConfident, sourceConfident));
   }
 
   @Test
