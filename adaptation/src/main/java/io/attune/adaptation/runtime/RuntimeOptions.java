@@ -10,7 +10,9 @@ import io.attune.adaptation.model.InvalidModelException;
 /**
  * How ONNX Runtime sessions run: intra-op threads and execution provider. Intra-op threads do
  * not spin while they wait (see {@link #sessionOptions}); the system property
- * {@code attune.ort.spin=1} turns ONNX Runtime's spinning back on, for comparisons.
+ * {@code attune.ort.spin=1} turns ONNX Runtime's spinning back on, for comparisons, and
+ * {@code attune.ort.profile=PREFIX} writes ONNX Runtime's per-node profile of every session
+ * to {@code PREFIX-<session number>_<date>.json}.
  *
  * @param threads intra-op threads; 0 lets ONNX Runtime use one per core. With 1 thread the
  *     same inputs give bit-identical outputs, which crash replay relies on.
@@ -21,6 +23,9 @@ public record RuntimeOptions(int threads, Provider provider, int device) {
 
   /** ONNX Runtime's session config key for spin-waiting intra-op threads. */
   static final String SPINNING_CONFIG = "session.intra_op.allow_spinning";
+
+  private static final java.util.concurrent.atomic.AtomicInteger PROFILED_SESSIONS =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /** Execution providers Attune knows how to configure. */
   public enum Provider { CPU, CUDA }
@@ -58,6 +63,16 @@ public record RuntimeOptions(int threads, Provider provider, int device) {
       // (docs/bench.md). Threads waking per node cost microseconds where nothing else runs.
       options.addConfigEntry(SPINNING_CONFIG,
           "1".equals(System.getProperty("attune.ort.spin")) ? "1" : "0");
+      String level = System.getProperty("attune.ort.level");
+      if (level != null) {
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.valueOf(level));
+      }
+      String profile = System.getProperty("attune.ort.profile");
+      if (profile != null && !profile.isBlank()) {
+        // ONNX Runtime's per-node timings, one JSON file per session (chrome://tracing format).
+        // Sessions opened in the same second would share a file name without the counter.
+        options.enableProfiling(profile + "-" + PROFILED_SESSIONS.incrementAndGet());
+      }
       if (provider == Provider.CUDA) {
         if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
           throw new InvalidModelException("the CUDA execution provider was requested, but this "

@@ -36,6 +36,7 @@ final class GradientRules {
   private final Map<String, TensorProto> copiedConstants = new LinkedHashMap<>();
   private Set<String> relevant;
   private final Map<NodeProto, ConvPair> convPairs = new HashMap<>();
+  private final Map<String, String> compactForms = new HashMap<>();
 
   /**
    * A strided convolution and a 1 x 1 convolution with the same stride reading the same
@@ -132,7 +133,7 @@ final class GradientRules {
     // Zero gradients of layers that never reach the logits were emitted after the copy above.
     g.clearInitializer().addAllInitializer(e.constants()).addAllInitializer(
         copiedConstants.values());
-    return AdaptationGraphs.standalone(analysis.model(), g.build());
+    return AdaptationGraphs.standalone(analysis.model(), Graph.pruneDead(g).build());
   }
 
   private ai.onnx.proto.OnnxMl.TypeProto savedType(String name) {
@@ -161,7 +162,12 @@ final class GradientRules {
     if (parts.size() == 1) {
       return parts.get(0);
     }
-    String sum = e.op("Sum", parts);
+    // A chain of Adds: ONNX Runtime's CPU Sum is slower than Add for two inputs and slower
+    // than two Adds for three.
+    String sum = parts.get(0);
+    for (int i = 1; i < parts.size(); i++) {
+      sum = e.op("Add", sum, parts.get(i));
+    }
     grads.put(tensor, new ArrayList<>(List.of(sum)));
     return sum;
   }
@@ -236,10 +242,7 @@ final class GradientRules {
       case "Neg" -> pass(x, e.op("Neg", dy));
       case "Flatten", "Reshape", "Squeeze", "Unsqueeze" -> pass(x,
           e.reshape(dy, reshapeDims(x)));
-      // Greater + Cast + Mul measured faster than Where or Sign (ONNX Runtime 1.23, CPU). The
-      // output is saved rather than the input: the next layer keeps it alive anyway.
-      case "Relu" -> pass(x, e.op("Mul", dy, e.op("Cast", e.op("Greater",
-          value(node.getOutput(0)), e.scalar(0f)), Attrs.i("to", Tensors.FLOAT))));
+      case "Relu" -> pass(x, e.op("Mul", compact(dy), reluMask(node)));
       case "LeakyRelu" -> pass(x, e.op("Mul", dy, e.op("Where", List.of(
           e.op("Greater", value(x), e.scalar(0f)), e.scalar(1f),
           e.scalar(Attrs.getFloat(node, "alpha", 0.01f))))));
@@ -285,7 +288,10 @@ final class GradientRules {
         for (int i = 2; i < dims.length; i++) {
           area *= dims[i];
         }
-        pass(x, expandTo(e.op("Div", dy, e.scalar(area)), x));
+        String perChannel = e.op("Div", dy, e.scalar(area));
+        String expanded = expandTo(perChannel, x);
+        compactForms.put(expanded, perChannel);
+        pass(x, expanded);
       }
       case "ReduceMean", "ReduceSum" -> reduce(node, dy);
       case "AveragePool" -> averagePool(node, dy);
@@ -298,6 +304,28 @@ final class GradientRules {
           + ": op " + node.getOpType() + " is not supported between normalization layers and "
           + "the logits");
     }
+  }
+
+  /**
+   * The mask {@code [y > 0]} of a Relu with output y, as HardSigmoid(y) with slope 2^126 and
+   * offset 0: min(1, 2^126 * y) is exactly 1 for every normal positive float and 0 at y = 0
+   * (only subnormal outputs, below 2^-126, get a fraction). One pass where Greater and Cast
+   * are two: on a 64 x 32 x 28 x 28 gradient the mask and its Mul took 0.9 ms against 1.8 ms
+   * (ONNX Runtime 1.23, CPU, 2 threads); Where and Sign were slower still. The output is saved
+   * rather than the input: the next layer keeps it alive anyway.
+   */
+  private String reluMask(NodeProto relu) {
+    return e.op("HardSigmoid", List.of(value(relu.getOutput(0))), Attrs.f("alpha", 0x1p126f),
+        Attrs.f("beta", 0f));
+  }
+
+  /**
+   * The gradient before it was broadcast to a full tensor, for consumers that broadcast
+   * anyway: GlobalAveragePool's gradient is one value per channel, and its Expand, a full
+   * pass, is skipped when a Relu mask multiplies it next (the Expand is then pruned).
+   */
+  private String compact(String gradient) {
+    return compactForms.getOrDefault(gradient, gradient);
   }
 
   private void pass(String tensor, String gradient) {

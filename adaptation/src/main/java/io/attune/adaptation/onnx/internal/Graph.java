@@ -92,6 +92,29 @@ public final class Graph {
   }
 
   /** Human-readable reference to a node for error messages. */
+  /**
+   * Drops nodes none of whose outputs reaches a graph output, and initializers no remaining
+   * node reads: rules that emit a tensor and later find a cheaper form leave such nodes
+   * behind, and ONNX Runtime warns about every unused initializer.
+   */
+  public static GraphProto.Builder pruneDead(GraphProto.Builder graph) {
+    Set<String> needed = new HashSet<>();
+    graph.getOutputList().forEach(v -> needed.add(v.getName()));
+    List<NodeProto> kept = new ArrayList<>();
+    List<NodeProto> nodes = graph.getNodeList();
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      NodeProto node = nodes.get(i);
+      if (node.getOutputList().stream().anyMatch(needed::contains)) {
+        kept.add(0, node);
+        needed.addAll(node.getInputList());
+      }
+    }
+    List<TensorProto> initializers = graph.getInitializerList().stream()
+        .filter(t -> needed.contains(t.getName())).toList();
+    return graph.clearNode().addAllNode(kept).clearInitializer()
+        .addAllInitializer(initializers);
+  }
+
   public static String describe(NodeProto node) {
     return node.getOpType() + " node '" + (node.getName().isEmpty() ? node.getOutput(0)
         : node.getName()) + "'";
