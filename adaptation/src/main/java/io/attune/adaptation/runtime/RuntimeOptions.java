@@ -10,9 +10,12 @@ import io.attune.adaptation.model.InvalidModelException;
 /**
  * How ONNX Runtime sessions run: intra-op threads and execution provider. Intra-op threads do
  * not spin while they wait (see {@link #sessionOptions}); the system property
- * {@code attune.ort.spin=1} turns ONNX Runtime's spinning back on, for comparisons, and
+ * {@code attune.ort.spin=1} turns ONNX Runtime's spinning back on, for comparisons;
  * {@code attune.ort.profile=PREFIX} writes ONNX Runtime's per-node profile of every session
- * to {@code PREFIX-<session number>_<date>.json}.
+ * to {@code PREFIX-<session number>_<date>.json}; and {@code attune.ort.level=EXTENDED_OPT}
+ * (or another {@code OptLevel}) lowers ONNX Runtime's graph optimization level, which is all
+ * optimizations by default: its blocked-layout (NCHWc) convolutions ran both the edge
+ * inference and the adaptation step about twice as fast as EXTENDED_OPT (docs/bench.md).
  *
  * @param threads intra-op threads; 0 lets ONNX Runtime use one per core. With 1 thread the
  *     same inputs give bit-identical outputs, which crash replay relies on.
@@ -36,6 +39,16 @@ public record RuntimeOptions(int threads, Provider provider, int device) {
     }
     if (device < 0) {
       throw new IllegalArgumentException("device must be a CUDA device index, got " + device);
+    }
+  }
+
+  private static OrtSession.SessionOptions.OptLevel optimizationLevel(String name) {
+    try {
+      return OrtSession.SessionOptions.OptLevel.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidModelException("attune.ort.level must be one of "
+          + java.util.Arrays.toString(OrtSession.SessionOptions.OptLevel.values()) + ", not '"
+          + name + "'");
     }
   }
 
@@ -65,7 +78,7 @@ public record RuntimeOptions(int threads, Provider provider, int device) {
           "1".equals(System.getProperty("attune.ort.spin")) ? "1" : "0");
       String level = System.getProperty("attune.ort.level");
       if (level != null) {
-        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.valueOf(level));
+        options.setOptimizationLevel(optimizationLevel(level));
       }
       String profile = System.getProperty("attune.ort.profile");
       if (profile != null && !profile.isBlank()) {
