@@ -1,9 +1,16 @@
 package io.attune.cli;
 
 import io.attune.adaptation.bundle.ModelBundle;
+import io.attune.adaptation.runtime.AdaptationStep;
+import io.attune.adaptation.runtime.EdgeSession;
+import io.attune.adaptation.runtime.OrtProfile;
+import io.attune.adaptation.runtime.RuntimeOptions;
 import io.attune.adaptation.runtime.StepBenchmark;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +35,9 @@ import picocli.CommandLine.Model.CommandSpec;
           + "runs.",
       ""
     },
-    footer = {"", "Example:", "  ./attune bench --bundle /tmp/bundle --batch 64 --threads 2"})
+    footer = {"", "Examples:", "  ./attune bench --bundle /tmp/bundle --batch 64 --threads 2",
+        "  ./attune bench --bundle /tmp/bundle --profile /tmp/profiles   "
+            + "# and where the time goes"})
 final class BenchCommand implements Callable<Integer> {
 
   @Spec
@@ -52,6 +61,12 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--iterations", defaultValue = "30", paramLabel = "N",
       description = "Timed iterations (default: ${DEFAULT-VALUE}).")
   private int iterations;
+
+  @Option(names = "--profile", paramLabel = "DIR",
+      description = "Then run again with ONNX Runtime's profiler, write each graph's profile "
+          + "to DIR and print the kernel time per operator type of the edge graph and the "
+          + "step's forward and backward. Profiling inflates small nodes: compare shares.")
+  private Path profileDir;
 
   @Override
   public Integer call() {
@@ -79,6 +94,37 @@ final class BenchCommand implements Callable<Integer> {
     out.printf("%-34s %10.2f %12.0f%n", "  same, keeping backward tensors", r.keptSourceMedian(),
         r.samplesPerSecond(r.keptSourceMedian()));
     out.printf("%-34s %10.2f%n", "ratio source forward / step", r.monitoringShare());
+    if (profileDir != null) {
+      printProfiles(bundle, out);
+    }
     return 0;
+  }
+
+  private void printProfiles(ModelBundle bundle, PrintWriter out) {
+    try {
+      Files.createDirectories(profileDir);
+    } catch (IOException e) {
+      throw new ParameterException(spec.commandLine(), "--profile: cannot create " + profileDir
+          + ": " + e.getMessage());
+    }
+    try (ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), "profile",
+        iterations)) {
+      StepBenchmark.run(bundle, batch, RuntimeOptions.cpu(threads).withProfiling(profileDir),
+          warmup, iterations, progress::accept);
+    }
+    for (String graph : List.of(EdgeSession.GRAPH, AdaptationStep.FORWARD_GRAPH,
+        AdaptationStep.BACKWARD_GRAPH)) {
+      OrtProfile profile = OrtProfile.find(profileDir, graph).orElseThrow(() ->
+          new IllegalStateException("ONNX Runtime wrote no profile of " + graph + " to "
+              + profileDir));
+      out.println();
+      out.printf("profile of %s: %d nodes, %.2f ms/run (kernels %.2f), %d runs%n", graph,
+          profile.nodes(), profile.runMillis(), profile.kernelMillis(), profile.runs());
+      out.printf("  %-22s %9s %6s %7s%n", "operator", "ms/run", "nodes", "share");
+      for (OrtProfile.Operator op : profile.operators()) {
+        out.printf("  %-22s %9.2f %6d %6.1f%%%n", op.type(), op.millisPerRun(), op.nodes(),
+            100 * op.millisPerRun() / profile.kernelMillis());
+      }
+    }
   }
 }

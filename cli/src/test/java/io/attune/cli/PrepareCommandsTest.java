@@ -130,4 +130,16 @@ class PrepareCommandsTest {
         "--iterations", "3", "--threads", "1")).isZero();
     assertThat(out.toString()).contains("ratio step / inference");
   }
+
+  @Test
+  void benchWithProfileSaysWhereEachGraphSpendsItsTime() {
+    Path profiles = dir.resolve("profiles");
+
+    assertThat(run("bench", "--bundle", bundle.toString(), "--batch", "8", "--warmup", "1",
+        "--iterations", "2", "--threads", "1", "--profile", profiles.toString())).isZero();
+
+    assertThat(out.toString()).contains("profile of edge: 48 nodes", "profile of adapt-forward:",
+        "profile of adapt-backward:", "HardSigmoid", "ReduceSum");
+    assertThat(profiles.toFile().list()).anyMatch(f -> f.startsWith("adapt-backward_"));
+  }
 }

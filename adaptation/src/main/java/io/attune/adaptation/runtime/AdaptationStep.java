@@ -32,6 +32,11 @@ import java.util.Map;
  */
 public final class AdaptationStep implements AutoCloseable {
 
+  /** Names of the step's graphs in profiles ({@link RuntimeOptions#withProfiling}). */
+  public static final String FORWARD_GRAPH = "adapt-forward";
+  public static final String BACKWARD_GRAPH = "adapt-backward";
+  public static final String INFERENCE_GRAPH = "inference-forward";
+
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
   private final StepGraphs spec;
   private final OrtSession forwardSession;
@@ -70,16 +75,17 @@ public final class AdaptationStep implements AutoCloseable {
     this.spec = spec;
     this.runtime = runtime;
     try {
-      this.forwardSession = open(spec.forward(), runtime);
-      this.backwardSession = open(spec.backward(), runtime);
+      this.forwardSession = open(spec.forward(), runtime, FORWARD_GRAPH);
+      this.backwardSession = open(spec.backward(), runtime, BACKWARD_GRAPH);
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime rejected a generated graph: "
           + e.getMessage(), e);
     }
   }
 
-  private OrtSession open(ModelProto model, RuntimeOptions runtime) throws OrtException {
-    try (OrtSession.SessionOptions options = runtime.sessionOptions()) {
+  private OrtSession open(ModelProto model, RuntimeOptions runtime, String graph)
+      throws OrtException {
+    try (OrtSession.SessionOptions options = runtime.sessionOptions(graph)) {
       return env.createSession(model.toByteArray(), options);
     }
   }
@@ -172,7 +178,8 @@ public final class AdaptationStep implements AutoCloseable {
   private synchronized OrtSession inferenceSession() {
     if (inferenceSession == null) {
       try {
-        inferenceSession = open(withoutSaved(spec.forward(), spec.saved()), runtime);
+        inferenceSession = open(withoutSaved(spec.forward(), spec.saved()), runtime,
+            INFERENCE_GRAPH);
       } catch (OrtException e) {
         throw new IllegalStateException("ONNX Runtime rejected the inference forward graph: "
             + e.getMessage(), e);

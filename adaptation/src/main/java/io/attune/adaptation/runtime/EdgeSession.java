@@ -17,6 +17,9 @@ import java.util.Map;
  */
 public final class EdgeSession implements AutoCloseable {
 
+  /** This graph's name in profiles ({@link RuntimeOptions#withProfiling}). */
+  public static final String GRAPH = "edge";
+
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
   private final OrtSession session;
   private final String input;
@@ -35,7 +38,7 @@ public final class EdgeSession implements AutoCloseable {
     this.classes = bundle.manifest().head().classes();
     this.dim = bundle.manifest().head().dim();
     this.sourceParams = bundle.sourceParameters();
-    try (OrtSession.SessionOptions options = runtime.sessionOptions()) {
+    try (OrtSession.SessionOptions options = runtime.sessionOptions(GRAPH)) {
       this.session = env.createSession(bundle.edgeGraph().toString(), options);
     } catch (OrtException e) {
       throw new InvalidModelException(bundle.edgeGraph() + ": ONNX Runtime cannot load it: "

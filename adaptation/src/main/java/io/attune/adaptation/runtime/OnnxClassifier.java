@@ -56,7 +56,7 @@ public final class OnnxClassifier implements AutoCloseable {
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OrtSession session = null;
-    try (OrtSession.SessionOptions options = runtime.sessionOptions()) {
+    try (OrtSession.SessionOptions options = runtime.sessionOptions("classifier")) {
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       session = env.createSession(onnxFile.toString(), options);
       int fixedBatch = checkSignature(onnxFile, session, card);

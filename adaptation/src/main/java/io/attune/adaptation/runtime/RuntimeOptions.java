@@ -6,13 +6,13 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import io.attune.adaptation.model.InvalidModelException;
+import java.nio.file.Path;
 
 /**
  * How ONNX Runtime sessions run: intra-op threads and execution provider. Intra-op threads do
  * not spin while they wait (see {@link #sessionOptions}); the system property
- * {@code attune.ort.spin=1} turns ONNX Runtime's spinning back on, for comparisons;
- * {@code attune.ort.profile=PREFIX} writes ONNX Runtime's per-node profile of every session
- * to {@code PREFIX-<session number>_<date>.json}; and {@code attune.ort.level=EXTENDED_OPT}
+ * {@code attune.ort.spin=1} turns ONNX Runtime's spinning back on, for comparisons; and
+ * {@code attune.ort.level=EXTENDED_OPT}
  * (or another {@code OptLevel}) lowers ONNX Runtime's graph optimization level, which is all
  * optimizations by default: its blocked-layout (NCHWc) convolutions ran both the edge
  * inference and the adaptation step about twice as fast as EXTENDED_OPT (docs/bench.md).
@@ -21,14 +21,13 @@ import io.attune.adaptation.model.InvalidModelException;
  *     same inputs give bit-identical outputs, which crash replay relies on.
  * @param provider where the graphs run
  * @param device CUDA device index (ignored on CPU)
+ * @param profileDirectory where ONNX Runtime writes each session's per-node profile when it
+ *     closes ({@code <graph>_<date>.json}, read by {@link OrtProfile}); null for none
  */
-public record RuntimeOptions(int threads, Provider provider, int device) {
+public record RuntimeOptions(int threads, Provider provider, int device, Path profileDirectory) {
 
   /** ONNX Runtime's session config key for spin-waiting intra-op threads. */
   static final String SPINNING_CONFIG = "session.intra_op.allow_spinning";
-
-  private static final java.util.concurrent.atomic.AtomicInteger PROFILED_SESSIONS =
-      new java.util.concurrent.atomic.AtomicInteger();
 
   /** Execution providers Attune knows how to configure. */
   public enum Provider { CPU, CUDA }
@@ -40,6 +39,15 @@ public record RuntimeOptions(int threads, Provider provider, int device) {
     if (device < 0) {
       throw new IllegalArgumentException("device must be a CUDA device index, got " + device);
     }
+  }
+
+  public RuntimeOptions(int threads, Provider provider, int device) {
+    this(threads, provider, device, null);
+  }
+
+  /** The same settings, with every session profiled into {@code directory}. */
+  public RuntimeOptions withProfiling(Path directory) {
+    return new RuntimeOptions(threads, provider, device, directory);
   }
 
   private static OrtSession.SessionOptions.OptLevel optimizationLevel(String name) {
@@ -62,6 +70,15 @@ public record RuntimeOptions(int threads, Provider provider, int device) {
    * @throws InvalidModelException if CUDA is asked for and this ONNX Runtime build lacks it
    */
   public OrtSession.SessionOptions sessionOptions() {
+    return sessionOptions("session");
+  }
+
+  /**
+   * Session options for the graph named {@code graph} (which names its profile).
+   *
+   * @throws InvalidModelException if CUDA is asked for and this ONNX Runtime build lacks it
+   */
+  public OrtSession.SessionOptions sessionOptions(String graph) {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     try {
       options.setIntraOpNumThreads(threads);
@@ -80,11 +97,8 @@ public record RuntimeOptions(int threads, Provider provider, int device) {
       if (level != null) {
         options.setOptimizationLevel(optimizationLevel(level));
       }
-      String profile = System.getProperty("attune.ort.profile");
-      if (profile != null && !profile.isBlank()) {
-        // ONNX Runtime's per-node timings, one JSON file per session (chrome://tracing format).
-        // Sessions opened in the same second would share a file name without the counter.
-        options.enableProfiling(profile + "-" + PROFILED_SESSIONS.incrementAndGet());
+      if (profileDirectory != null) {
+        options.enableProfiling(profileDirectory.resolve(graph).toString());
       }
       if (provider == Provider.CUDA) {
         if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {

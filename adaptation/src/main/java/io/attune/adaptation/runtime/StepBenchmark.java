@@ -76,6 +76,13 @@ public final class StepBenchmark {
    */
   public static Result run(ModelBundle bundle, int batch, int threads, int warmup,
       int iterations, IntConsumer progress) {
+    return run(bundle, batch, RuntimeOptions.cpu(threads), warmup, iterations, progress);
+  }
+
+  /** As {@link #run(ModelBundle, int, int, int, int, IntConsumer)}, on any runtime settings. */
+  public static Result run(ModelBundle bundle, int batch, RuntimeOptions runtime, int warmup,
+      int iterations, IntConsumer progress) {
+    int threads = runtime.threads();
     int sampleSize = (int) Arrays.stream(bundle.sampleShape()).reduce(1, Math::multiplyExact);
     float[] input = new float[batch * sampleSize];
     Random random = new Random(0);
@@ -87,7 +94,6 @@ public final class StepBenchmark {
     double[] step = new double[iterations];
     double[] source = new double[iterations];
     double[] keptSource = new double[iterations];
-    RuntimeOptions runtime = RuntimeOptions.cpu(threads);
     try (EdgeSession edge = new EdgeSession(bundle, runtime);
         AdaptationStep adaptation = bundle.openStep(runtime)) {
       for (int i = -warmup; i < iterations; i++) {
