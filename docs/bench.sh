@@ -21,6 +21,12 @@ for i in $(seq 1 "$runs"); do
 done
 ratios=$(for r in "${results[@]}"; do echo "$r" | awk '/^ratio step \/ inference/ {print $NF}'; done \
     | paste -sd ' ' | sed 's/ /, /g')
+within=$(echo "$ratios" | tr ',' '\n' | awk '$1 <= 2.5 {n++} END {print n + 0}')
+profiles=$(mktemp -d)
+profile_load="$(uptime | sed 's/.*load average: //')"
+profiled=$(./attune bench --bundle "$bundle" --batch 64 --threads 2 --iterations 10 \
+    --profile "$profiles" 2>/dev/null | sed -n '/^profile of/,$p')
+rm -rf "$profiles"
 {
   echo "# Adaptation step against inference (issue 4)"
   echo
@@ -33,7 +39,7 @@ ratios=$(for r in "${results[@]}"; do echo "$r" | awk '/^ratio step \/ inference
   echo "gradient, backward to every normalization scale and bias) to cost at most 2.5 edge-graph"
   echo "inferences on the same batch with the same threads, measured in one run. \`bench\`"
   echo "interleaves the two (and the source forwards that drift monitoring adds) and compares"
-  echo "medians of 30. Ratios measured: **$ratios**."
+  echo "medians of 30. Ratios measured: **$ratios** ($within of $runs at or below 2.5)."
   echo
   echo "The machine is shared: the load average (1, 5, 15 minutes) before each run is given with"
   echo "it. The ratio moves with the load, because the two sides feel it differently: the step"
@@ -48,7 +54,40 @@ ratios=$(for r in "${results[@]}"; do echo "$r" | awk '/^ratio step \/ inference
   echo "forward's own count), interleaved by Concat and Reshape (\`PhaseConvolutions\`), where it"
   echo "used ConvTranspose, which ONNX Runtime's CPU provider runs image by image and several times"
   echo "slower than a Conv of the same arithmetic; stride-1 convolutions were already a Conv with"
-  echo "the kernel flipped."
+  echo "the kernel flipped. A ReLU's mask is one HardSigmoid pass (slope 2^126: exactly 1 for"
+  echo "every normal positive float) where Greater and Cast were two."
+  echo
+  echo "## Where the time goes"
+  echo
+  echo "\`bench --profile\` runs once more under ONNX Runtime's profiler (load average"
+  echo "$profile_load) and splits each graph's kernel time by operator; the"
+  echo "profiler adds to every node, which inflates the step's many small ones, so read shares"
+  echo "rather than milliseconds. The step pays for the convolutions twice, the forward's and the"
+  echo "backward's input gradients of the same arithmetic, which alone is about twice the"
+  echo "inference. The rest is full-size element-wise work that ONNX's operator set gives no"
+  echo "fused form for, one pass over a layer-sized tensor per node: the forward's batch"
+  echo "statistics (ReduceMean, Sub, Mul) and, per normalization layer in the backward, two"
+  echo "reductions and a product for the parameter gradients (ReduceSum, Mul), the input"
+  echo "gradient as a per-channel affine of two tensors (BatchNormalization, Mul, Add), the"
+  echo "ReLU masks (HardSigmoid, Mul), the phase interleave (Concat), and ONNX Runtime's"
+  echo "conversions into and out of its blocked convolution layout (ReorderInput,"
+  echo "ReorderOutput) around every convolution. The inference has one such pass per layer"
+  echo "(its BatchNormalization) besides the reorders."
+  echo
+  echo "Tried and measured slower or no better here, so not used: ReduceSumSquare for the"
+  echo "variance (its kernel is slower than Mul and ReduceMean together); taking the source"
+  echo "mean into the preceding convolution's bias to skip the centring pass (ONNX Runtime then"
+  echo "converts that convolution's output out of its blocked layout twice, once for the copy the"
+  echo "backward keeps); Where or Sign for ReLU masks; DepthToSpace or Transpose for the phase"
+  echo "interleave (several times slower than the Concats); a fixed batch dimension; spinning"
+  echo "intra-op threads (both sides slower); and the unblocked NCHW convolutions"
+  echo "(\`-Dattune.ort.level=EXTENDED_OPT\`: both sides about twice as slow)."
+  echo
+  echo '```'
+  echo "$profiled"
+  echo '```'
+  echo
+  echo "## Runs"
   for i in $(seq 0 $((runs - 1))); do
     echo
     echo "Run $((i + 1)), load average ${loads[$i]}:"
