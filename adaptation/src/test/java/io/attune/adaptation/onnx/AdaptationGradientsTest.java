@@ -45,6 +45,8 @@ class AdaptationGradientsTest {
             new long[] {1, 8, 8}, 0.0f),
         Arguments.of("split/slice/matmul opset 13", TinyModels.splitSliceNet(13),
             new long[] {1, 8, 8}, 0.3f),
+        Arguments.of("average pools opset 13", TinyModels.averagePoolsNet(13),
+            new long[] {1, 8, 8}, 0.0f),
         fixture("mobilenetv2", new long[] {3, 16, 16}, 0.0f),
         fixture("wideresnet", new long[] {3, 16, 16}, 0.3f),
         fixture("pools", new long[] {1, 28, 28}, 0.0f),
@@ -102,6 +104,20 @@ class AdaptationGradientsTest {
     assertThat(ops).doesNotContainKey("ConvTranspose");
     assertThat(ops.get("Conv")).isEqualTo(4 + 2 * (4 + 1));
     assertThat(ops.get("Concat")).isEqualTo(2 * 3);
+  }
+
+  @org.junit.jupiter.api.Test
+  void anAveragePoolThatTilesItsInputHasARepeatForGradientAndAnOverlappingOneAConvTranspose() {
+    ModelAnalysis analysis = ModelAnalysis.of(TinyModels.averagePoolsNet(13),
+        new long[] {1, 8, 8});
+    ModelProto backward = io.attune.adaptation.onnx.internal.AdaptationGraphs.build(analysis)
+        .backward();
+    Map<String, Long> ops = backward.getGraph().getNodeList().stream().collect(
+        java.util.stream.Collectors.groupingBy(n -> n.getOpType(),
+            java.util.stream.Collectors.counting()));
+    assertThat(ops.get("ConvTranspose")).isEqualTo(1);
+    // one Expand repeats the tiling pool's gradient, one the global pool's
+    assertThat(ops.get("Expand")).isEqualTo(2);
   }
 
   private static int[] channelsToCheck(int channels) {

@@ -53,6 +53,45 @@ public final class TinyModels {
   }
 
   /**
+   * Average pools both ways: conv(1->4, 3x3, pad 1) - BN - Relu - AveragePool(3, stride 2,
+   * pad 1, padding not counted; overlapping windows) - conv(4->6, 3x3, pad 1) - BN - Relu -
+   * AveragePool(2; windows tiling the input) - GAP - Flatten - Gemm(6->3), on 1 x 8 x 8 inputs.
+   */
+  public static ModelProto averagePoolsNet(int opset) {
+    Random random = new Random(7);
+    GraphProto.Builder g = GraphProto.newBuilder().setName("pools");
+    g.addInput(Graph.floatValue("input", -1, 1, 8, 8));
+    g.addOutput(Graph.floatValue("logits", -1, 3));
+    g.addInitializer(random("w1", random, 4, 1, 3, 3));
+    bnParams(g, "bn1", 4, random);
+    g.addInitializer(random("w2", random, 6, 4, 3, 3));
+    bnParams(g, "bn2", 6, random);
+    g.addInitializer(random("fc.weight", random, 3, 6));
+    g.addInitializer(random("fc.bias", random, 3));
+    g.addNode(Graph.node("Conv", "conv1", List.of("input", "w1"), List.of("c1"),
+        Attrs.ints("pads", 1, 1, 1, 1)));
+    g.addNode(Graph.node("BatchNormalization", "bn1", List.of("c1", "bn1.weight", "bn1.bias",
+        "bn1.running_mean", "bn1.running_var"), List.of("n1"), Attrs.f("epsilon", 1e-5f)));
+    g.addNode(Graph.node("Relu", "relu1", List.of("n1"), List.of("r1")));
+    g.addNode(Graph.node("AveragePool", "overlapping", List.of("r1"), List.of("p1"),
+        Attrs.ints("kernel_shape", 3, 3), Attrs.ints("strides", 2, 2),
+        Attrs.ints("pads", 1, 1, 1, 1)));
+    g.addNode(Graph.node("Conv", "conv2", List.of("p1", "w2"), List.of("c2"),
+        Attrs.ints("pads", 1, 1, 1, 1)));
+    g.addNode(Graph.node("BatchNormalization", "bn2", List.of("c2", "bn2.weight", "bn2.bias",
+        "bn2.running_mean", "bn2.running_var"), List.of("n2"), Attrs.f("epsilon", 1e-5f)));
+    g.addNode(Graph.node("Relu", "relu2", List.of("n2"), List.of("r2")));
+    g.addNode(Graph.node("AveragePool", "tiling", List.of("r2"), List.of("p2"),
+        Attrs.ints("kernel_shape", 2, 2), Attrs.ints("strides", 2, 2)));
+    g.addNode(Graph.node("GlobalAveragePool", "gap", List.of("p2"), List.of("gp")));
+    g.addNode(Graph.node("Flatten", "flatten", List.of("gp"), List.of("features")));
+    g.addNode(Graph.node("Gemm", "fc", List.of("features", "fc.weight", "fc.bias"),
+        List.of("logits"), Attrs.i("transB", 1)));
+    return ModelProto.newBuilder().setIrVersion(8).addOpsetImport(OnnxModels.opset("", opset))
+        .setProducerName("attune-test").setGraph(g).build();
+  }
+
+  /**
    * Split, Slice and a MatMul + Add head: conv(1->8, 3x3, pad 1) - BN - Split(channels 3/3/2;
    * the last part unused) - Relu on part 0, Slice of rows 1.. on part 1 - GAP each - Concat -
    * MatMul + Add (3 classes), on 1 x 8 x 8 inputs. From opset 13 the slice's start is

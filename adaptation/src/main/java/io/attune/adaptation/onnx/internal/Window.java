@@ -42,6 +42,20 @@ record Window(long[] kernel, long[] strides, long[] dilations, long[] padsBegin,
     return new Window(kernel, strides, dilations, begin, end, in, out);
   }
 
+  /**
+   * Whether the windows tile the input exactly: each input element in exactly one window
+   * (kernel = stride, no padding or dilation, and the output times the stride is the input).
+   */
+  boolean tiles() {
+    for (int i = 0; i < kernel.length; i++) {
+      if (kernel[i] != strides[i] || dilations[i] != 1 || padsBegin[i] != 0 || padsEnd[i] != 0
+          || in[i] < 0 || out[i] * strides[i] != in[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static long[] orOnes(long[] values, int n) {
     if (values != null) {
       return values;
