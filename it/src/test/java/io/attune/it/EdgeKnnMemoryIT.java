@@ -49,6 +49,7 @@ class EdgeKnnMemoryIT {
     broker = EmbeddedKafka.start(EmbeddedKafka.Options.defaults());
     keys = SigningKeys.generate();
     SigningKeys.writePrivateKey(dir.resolve("worker.key"), keys.getPrivate());
+    SigningKeys.writePublicKey(dir.resolve("worker.key.pub"), keys.getPublic());
     bundle = ReferenceModel.prepareMonitoredBundle(Files.createDirectories(
         dir.resolve("bundle")));
   }
