@@ -2,9 +2,11 @@ package io.attune.edge;
 
 import io.attune.adaptation.bundle.ModelBundle;
 import io.attune.adaptation.method.Entropy;
+import io.attune.adaptation.method.KnnVote;
 import io.attune.adaptation.runtime.EdgeSession;
 import io.attune.adaptation.runtime.RuntimeOptions;
 import io.attune.edge.internal.Counters;
+import io.attune.edge.internal.EdgeMemory;
 import io.attune.edge.internal.MemoryVerifier;
 import io.attune.edge.internal.Rejection;
 import io.attune.edge.internal.UpdateVerifier;
@@ -35,10 +37,14 @@ import org.slf4j.LoggerFactory;
  * normalization), which are the published running statistics, never the batch's: a sample's
  * prediction does not depend on what else is in its batch, and a batch of one works.
  *
- * <p>A cohort adapted by T3A also gets its class prototypes ({@link #apply(MemoryUpdate)}):
- * with a memory held, a prediction is {@code softmax(z . prototype_c)} over the edge graph's
- * penultimate features {@code z} instead of the head's logits, as T3A predicts on the worker.
- * The memory has a version of its own (that of the worker's step that changed it) and its own
+ * <p>A cohort adapted by T3A or AdaNPC also gets its memory ({@link #apply(MemoryUpdate)}), and
+ * with a memory held a prediction comes from the edge graph's penultimate features {@code z}
+ * instead of the head's logits, as the method predicts on the worker: T3A's
+ * {@code softmax(z . prototype_c)} over its class prototypes, or AdaNPC's kNN vote
+ * ({@link KnnVote}, the adaptation module's code) over the bundle's source memory and the
+ * published test entries, with the published {@code k} and temperature. The bundle's source
+ * memory is loaded on the first kNN memory, so devices of other methods never pay for it. The
+ * memory has a version of its own (that of the worker's step that changed it) and its own
  * atomic reference; an empty memory, which the worker publishes when its guard falls back to the
  * source, returns predictions to the head.
  *
@@ -81,8 +87,9 @@ public final class EdgeModel implements AutoCloseable {
   private final int sampleSize;
   private final AtomicReference<ParamsSnapshot> current;
   private final MemoryVerifier memoryVerifier;
-  private final int dim;
   private final AtomicReference<Memory> memory = new AtomicReference<>(Memory.NONE);
+  /** The vote over the bundle's source memory, loaded on the first kNN memory; guarded by this. */
+  private KnnVote sourceVote;
   private final Counters counters = new Counters();
 
   private EdgeModel(ModelBundle bundle, Options options, EdgeSession session) {
@@ -95,17 +102,27 @@ public final class EdgeModel implements AutoCloseable {
     this.sampleSize = Math.toIntExact(Arrays.stream(bundle.sampleShape()).reduce(1,
         Math::multiplyExact));
     this.current = new AtomicReference<>(ParamsSnapshot.of(0, bundle.sourceParameters()));
-    this.dim = bundle.manifest().head().dim();
     this.memoryVerifier = new MemoryVerifier(options.model(), options.cohort(),
-        options.trustedKey(), classes, dim);
+        options.trustedKey(), classes, bundle.manifest().head().dim(),
+        KnnVote.available(bundle) ? this::sourceVote : null);
+  }
+
+  /** The held memory: its version (0: none yet) and content, null when the head predicts. */
+  private record Memory(long version, EdgeMemory content) {
+    static final Memory NONE = new Memory(0, null);
   }
 
   /**
-   * The held memory: its version (0: none yet) and prototypes {@code [classes, dim]}, null when
-   * predictions use the head.
+   * Called from {@link #apply(MemoryUpdate)} only, which holds the lock.
+   *
+   * @throws io.attune.adaptation.model.InvalidModelException if the bundle's source memory
+   *     files cannot be read or do not fit its head
    */
-  private record Memory(long version, float[] prototypes) {
-    static final Memory NONE = new Memory(0, null);
+  private KnnVote sourceVote() {
+    if (sourceVote == null) {
+      sourceVote = KnnVote.open(bundle);
+    }
+    return sourceVote;
   }
 
   /**
@@ -140,11 +157,12 @@ public final class EdgeModel implements AutoCloseable {
     ParamsSnapshot snapshot = current.get();
     Memory held = memory.get();
     EdgeSession.Output out = session.infer(inputs, count, snapshot.shared());
-    float[] logits = held.prototypes() == null ? out.logits()
-        : prototypeLogits(out.features(), count, held.prototypes());
+    float[] probabilities = held.content() == null
+        ? Entropy.softmax(out.logits(), count, classes)
+        : held.content().probabilities(out.features(), count);
     counters.predicted(count);
     float[] headEntropies = Entropy.perSample(out.logits(), count, classes);
-    return predictions(logits, headEntropies, count, snapshot.version());
+    return predictions(probabilities, headEntropies, count, snapshot.version());
   }
 
   /** {@code count} samples of raw 8-bit pixels, all with the same parameters snapshot. */
@@ -156,31 +174,25 @@ public final class EdgeModel implements AutoCloseable {
     return predictBatch(bundle.manifest().preprocess(pixels, count), count);
   }
 
-  /** {@code z . prototype_c} for every sample and class, T3A's logits. */
-  private float[] prototypeLogits(float[] features, int count, float[] prototypes) {
-    float[] logits = new float[count * classes];
-    for (int i = 0; i < count; i++) {
-      for (int c = 0; c < classes; c++) {
-        float dot = 0;
-        for (int d = 0; d < dim; d++) {
-          dot += features[i * dim + d] * prototypes[c * dim + d];
-        }
-        logits[i * classes + c] = dot;
-      }
-    }
-    return logits;
-  }
-
-  private List<Prediction> predictions(float[] logits, float[] headEntropies, int count,
+  private List<Prediction> predictions(float[] probabilities, float[] headEntropies, int count,
       long version) {
-    float[] probabilities = Entropy.softmax(logits, count, classes);
-    float[] entropies = Entropy.perSample(logits, count, classes);
     List<Prediction> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       float[] p = Arrays.copyOfRange(probabilities, i * classes, (i + 1) * classes);
-      out.add(new Prediction(p, argmax(p), entropies[i], version, headEntropies[i]));
+      out.add(new Prediction(p, argmax(p), entropy(p), version, headEntropies[i]));
     }
     return out;
+  }
+
+  /** {@code -sum p log p} in nats. */
+  private static float entropy(float[] p) {
+    double h = 0;
+    for (float v : p) {
+      if (v > 0) {
+        h -= v * Math.log(v);
+      }
+    }
+    return (float) h;
   }
 
   private static int argmax(float[] p) {
@@ -218,15 +230,20 @@ public final class EdgeModel implements AutoCloseable {
   /**
    * Verifies a memory update and, if it passes, makes later predictions use it. Checks, in
    * order: the signature, model, cohort and a version newer than the held memory's, as for
-   * parameters; then a kind this edge predicts with (PROTOTYPES: an AdaNPC kNN memory is refused
-   * as {@link RejectReason#UNSUPPORTED}); features {@code FLOAT32 [entries, dim]} with one
-   * distinct class label per entry; finite values. Zero entries return predictions to the head.
+   * parameters; for a KNN memory, its {@code k} and temperature given
+   * ({@link RejectReason#UNSUPPORTED} otherwise, as in records of schema version 1) and its
+   * source memory this bundle's ({@link RejectReason#SOURCE_MISMATCH}); features
+   * {@code FLOAT32 [entries, dim]} with one class label per entry (PROTOTYPES: distinct);
+   * finite values. Zero entries return predictions to the head.
+   *
+   * @throws io.attune.adaptation.model.InvalidModelException on the first KNN memory, if the
+   *     bundle lists a source memory whose files cannot be read: the device is misconfigured
    */
   public synchronized UpdateResult apply(MemoryUpdate update) {
     long held = memory.get().version();
     try {
-      float[] prototypes = memoryVerifier.verify(update, held);
-      memory.set(new Memory(update.getVersion(), prototypes));
+      EdgeMemory content = memoryVerifier.verify(update, held);
+      memory.set(new Memory(update.getVersion(), content));
       counters.applied();
       LOG.debug("{}: applied memory version {} ({} entries by {})", options.key(),
           update.getVersion(), update.getLabels().size(), update.getMethod());
@@ -241,9 +258,9 @@ public final class EdgeModel implements AutoCloseable {
     return memory.get().version();
   }
 
-  /** Whether predictions use published prototypes rather than the model's head. */
+  /** Whether predictions use a published memory (prototypes or kNN) rather than the head. */
   public boolean predictsWithMemory() {
-    return memory.get().prototypes() != null;
+    return memory.get().content() != null;
   }
 
   /** Counts and logs an update refused before {@link #apply} could read it. */

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * bytes); a topic repartitioned while running is noticed on the next start only.
  *
  * <p>{@link #startMemory} does the same with the memory topic and {@link EdgeModel#apply(
- * MemoryUpdate)}, for cohorts adapted by T3A.
+ * MemoryUpdate)}, for cohorts adapted by T3A or AdaNPC.
  *
  * <p>Refused updates are counted and logged by the model; undecodable values are counted as
  * {@link RejectReason#MALFORMED}. A failure of the consumer itself stops the thread; it is

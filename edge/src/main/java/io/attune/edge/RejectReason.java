@@ -24,6 +24,15 @@ public enum RejectReason {
   LAYOUT_MISMATCH,
   /** A value is NaN or infinite. */
   NON_FINITE,
-  /** A memory of a kind this edge cannot predict with (kNN entries; see EdgeModel). */
-  UNSUPPORTED
+  /**
+   * A memory this edge cannot predict with: a kNN memory without its vote's {@code k} and
+   * temperature (written under MemoryUpdate schema version 1).
+   */
+  UNSUPPORTED,
+  /**
+   * A kNN memory that extends a source memory other than the device bundle's (its
+   * {@code sourceMemorySha256} differs), or the bundle keeps no source memory: the vote would
+   * not be the worker's.
+   */
+  SOURCE_MISMATCH
 }

@@ -146,7 +146,8 @@ class EdgeMemoryTest {
       float[] poisoned = m.features();
       poisoned[7] = Float.NaN;
       assertRefused(model, signed(memory(new Outputs.Memory(m.kind(), m.dim(), poisoned,
-          m.labels(), m.weights(), m.changedAt()), 4), Updates.KEYS), RejectReason.NON_FINITE);
+          m.labels(), m.weights(), m.changedAt(), m.vote()), 4), Updates.KEYS),
+          RejectReason.NON_FINITE);
 
       assertThat(model.memoryVersion()).isEqualTo(3);
       assertThat(probabilities(model.predictBatch(pixels, BATCH))).isEqualTo(before);

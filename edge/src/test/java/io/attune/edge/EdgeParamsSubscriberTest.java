@@ -122,7 +122,8 @@ class EdgeParamsSubscriberTest {
     return RecordType.MEMORY_UPDATE.codec().encode(EdgeMemoryTest.signed(EdgeMemoryTest.memory(
         new io.attune.adaptation.method.Outputs.Memory(
             io.attune.adaptation.method.Outputs.Memory.Kind.PROTOTYPES, dim, prototypes,
-            java.util.stream.IntStream.range(0, 10).toArray(), weights, v), v), Updates.KEYS));
+            java.util.stream.IntStream.range(0, 10).toArray(), weights, v,
+            java.util.Optional.empty()), v), Updates.KEYS));
   }
 
   @Test

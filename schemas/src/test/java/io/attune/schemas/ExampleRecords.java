@@ -55,6 +55,12 @@ public final class ExampleRecords {
         .setSignature(ByteBuffer.allocate(0)).build();
   }
 
+  /** A kNN memory as a worker's AdaNPC publishes it: test entries, k, temperature, source. */
+  public static MemoryUpdate knnMemory() {
+    return MemoryUpdate.newBuilder(memory()).setKind(MemoryKind.KNN).setMethod("adanpc")
+        .setK(10).setTemperature(0.1f).setSourceMemorySha256("ab".repeat(32)).build();
+  }
+
   public static AdaptedPrediction prediction() {
     return AdaptedPrediction.newBuilder().setModel("fmnist-resnet").setCohort("site-3")
         .setSampleId("site-3:17").setDevice("cam-9").setParamsVersion(7).setPredictedClass(4)

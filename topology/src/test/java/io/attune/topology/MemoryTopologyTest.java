@@ -3,6 +3,8 @@ package io.attune.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.attune.adaptation.ReferenceModel;
+import io.attune.adaptation.bundle.ModelBundle;
+import io.attune.adaptation.method.KnnVote;
 import io.attune.adaptation.method.Outputs;
 import io.attune.adaptation.runtime.RuntimeOptions;
 import io.attune.schemas.InferenceSample;
@@ -41,20 +43,31 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Non-parametric memories (T3A's prototypes) published beside the parameters, signed. */
+/**
+ * Non-parametric memories (T3A's prototypes, AdaNPC's kNN entries) published beside the
+ * parameters, signed.
+ */
 class MemoryTopologyTest {
 
   static final int BATCH = 8;
 
   @TempDir
   static Path bundleDir;
+  /** The reference bundle with its source memory, which AdaNPC needs. */
+  @TempDir
+  static Path memoryBundleDir;
   static ModelRegistry t3a;
   static ModelRegistry tent;
+  static ModelRegistry adanpc;
   static final KeyPair KEYS = SigningKeys.generate();
 
   @BeforeAll
   static void prepareBundle() {
     ReferenceModel.prepareBundle(bundleDir);
+    ReferenceModel.prepareMonitoredBundle(memoryBundleDir);
+    adanpc = new ModelRegistry(ModelCatalog.single(TrafficFixtures.MODEL, memoryBundleDir,
+        new ModelCatalog.Adaptation("adanpc", BATCH, 1_000,
+            Map.of("k", "5", "temperature", "0.2"))), RuntimeOptions.cpu(1), true);
     t3a = new ModelRegistry(ModelCatalog.single(TrafficFixtures.MODEL, bundleDir, "t3a", BATCH,
         1_000), RuntimeOptions.cpu(1), true);
     tent = new ModelRegistry(ModelCatalog.single(TrafficFixtures.MODEL, bundleDir, "tent", BATCH,
@@ -65,6 +78,7 @@ class MemoryTopologyTest {
   static void closeModels() {
     t3a.close();
     tent.close();
+    adanpc.close();
   }
 
   /** What one run of traffic through the topology published. */
@@ -134,6 +148,60 @@ class MemoryTopologyTest {
   }
 
   @Test
+  void adaNpcPublishesItsTestEntriesWithItsKTemperatureAndSourceMemoryDigestSigned() {
+    Published out = run(adanpc, TrafficFixtures.samples("a", 3 * BATCH, 40, 5));
+    String digest = KnnVote.open(ModelBundle.open(memoryBundleDir)).sourceMemorySha256();
+
+    assertThat(out.memory()).extracting(MemoryUpdate::getVersion).containsExactly(1L, 2L, 3L);
+    for (MemoryUpdate m : out.memory()) {
+      assertThat(m.getKind()).isEqualTo(MemoryKind.KNN);
+      assertThat(m.getMethod()).isEqualTo("adanpc");
+      // the method's hyperparameters as the catalog set them, not the defaults (10, 0.1)
+      assertThat(m.getK()).isEqualTo(5);
+      assertThat(m.getTemperature()).isEqualTo(0.2f);
+      assertThat(m.getSourceMemorySha256()).isEqualTo(digest).hasSize(64);
+      assertThat(UpdateSignatures.carriesKnnFields(m)).isTrue();
+      assertThat(UpdateSignatures.verify(m, KEYS.getPublic())).isEqualTo(Verification.VALID);
+      // only the test entries: one per sample adapted so far, never the 2,000 source entries
+      assertThat(m.getLabels()).hasSize((int) m.getVersion() * BATCH);
+      assertThat(m.getFeatures().getShape()).containsExactly((int) m.getVersion() * BATCH,
+          128);
+    }
+    assertThat(MemoryUpdate.newBuilder(out.memory().get(0)).setK(6).build())
+        .extracting(m -> UpdateSignatures.verify(m, KEYS.getPublic()))
+        .as("a tampered k").isEqualTo(Verification.INVALID_SIGNATURE);
+  }
+
+  @Test
+  void aMemoryRecordOverAMegabyteIsNotPublishedAndTheStreamGoesOn() {
+    // 2,048 test entries of 128 floats: the eighth step's record (1,048,576 bytes of features)
+    // is over the limit, the seventh's (1,792 entries, 917,504 bytes) is not
+    int batch = 256;
+    try (ModelRegistry large = new ModelRegistry(ModelCatalog.single(TrafficFixtures.MODEL,
+        memoryBundleDir, new ModelCatalog.Adaptation("adanpc", batch, 1_000,
+            Map.of("capacity", "3000"))), RuntimeOptions.cpu(1), false)) {
+      java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+      java.io.PrintStream err = System.err;
+      Published out;
+      System.setErr(new java.io.PrintStream(log, true, StandardCharsets.UTF_8));
+      try {
+        out = run(large, TrafficFixtures.samples("a", 8 * batch, 40, 9));
+      } finally {
+        System.setErr(err);
+      }
+
+      assertThat(out.params()).extracting(NormParamsUpdate::getVersion)
+          .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+      assertThat(out.memory()).extracting(MemoryUpdate::getVersion)
+          .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+      assertThat(out.memoryBytes().get(6).length).isBetween(917_504, 1_000_000);
+      assertThat(log.toString(StandardCharsets.UTF_8))
+          .contains("WARN", TrafficFixtures.MODEL + "/a: a memory of ",
+              "larger than the 1000000 a default Kafka broker accepts");
+    }
+  }
+
+  @Test
   void aMethodWithoutMemoryPublishesNone() {
     Published out = run(tent, TrafficFixtures.samples("a", 2 * BATCH, 40, 5));
 
@@ -170,7 +238,8 @@ class MemoryTopologyTest {
     return new Outputs(new float[] {0.5f, 0.5f}, 2, 5, Map.of(),
         new Outputs.Diagnostics(1, 1, 0.7f, false, Outputs.BatchStatistics.NONE),
         Optional.of(new Outputs.Memory(Outputs.Memory.Kind.KNN, 2,
-            new float[] {1, 0, 0, 1}, new int[] {0, 1}, new float[] {1, 1}, changedAt)));
+            new float[] {1, 0, 0, 1}, new int[] {0, 1}, new float[] {1, 1}, changedAt,
+            Optional.of(new Outputs.Memory.Vote(7, 0.25f, "ab".repeat(32))))));
   }
 
   static NormParamsUpdate params(UpdateKind kind) {
@@ -190,6 +259,9 @@ class MemoryTopologyTest {
     assertThat(changed.getFeatures().getShape()).containsExactly(2, 2);
     assertThat(floats(changed.getFeatures().getData())).containsExactly(1, 0, 0, 1);
     assertThat(changed.getLabels()).containsExactly(0, 1);
+    assertThat(changed.getK()).isEqualTo(7);
+    assertThat(changed.getTemperature()).isEqualTo(0.25f);
+    assertThat(changed.getSourceMemorySha256()).isEqualTo("ab".repeat(32));
   }
 
   @Test
@@ -199,6 +271,7 @@ class MemoryTopologyTest {
     assertThat(reverted.getFeatures().getShape()).containsExactly(0, 2);
     assertThat(reverted.getLabels()).isEmpty();
     assertThat(reverted.getFeatures().getData().remaining()).isZero();
+    assertThat(reverted.getK()).as("the vote rides along an empty kNN memory").isEqualTo(7);
     // still reverted: the memory changes, but the edges keep predicting with the head
     assertThat(CohortStepper.memoryUpdate(params(UpdateKind.SOURCE), outputs(5), false, false))
         .isNull();

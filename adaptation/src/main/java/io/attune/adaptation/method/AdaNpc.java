@@ -42,7 +42,8 @@ import java.util.Optional;
  *       pseudo-labels.
  * </ul>
  *
- * <p>Search: the test entries are searched exactly ({@link ExactKnn}); the source memory, fixed
+ * <p>Search and vote are {@link KnnVote}'s, which an edge runs on the published memory too.
+ * The test entries are searched exactly ({@link ExactKnn}); the source memory, fixed
  * per bundle, is searched exactly up to {@value #IVF_THRESHOLD} entries and through an
  * {@link IvfKnn} index built once ({@code sqrt(M)} lists, 8 probes) above, and the two top-k
  * merged.
@@ -50,7 +51,8 @@ import java.util.Optional;
  * <p>State: the test entries only ({@code adanpc.features} {@code [T, dim]} normalized,
  * {@code adanpc.labels}), oldest first; the source part is the bundle's and is not copied into
  * every state. Outputs: the test entries as a {@link Outputs.Memory.Kind#KNN} memory (weights
- * 1), which an edge completes with the bundle's source memory. {@code adanpc+norm} computes the
+ * 1) with {@code k}, {@code tau} and the digest of the source memory they extend
+ * ({@link Outputs.Memory.Vote}), which an edge completes with its bundle's source memory. {@code adanpc+norm} computes the
  * features with test-time batch normalization underneath.
  */
 public final class AdaNpc implements AdaptationMethod {
@@ -96,8 +98,7 @@ public final class AdaNpc implements AdaptationMethod {
   private final int classes;
   private final Config config;
   private final FeatureForward.Statistics statistics;
-  private final Entries source;
-  private final KnnIndex sourceIndex;
+  private final KnnVote knn;
 
   AdaNpc(AdaptationStep sessions, ParameterLayout layout, int classes,
       BundleArrays.SourceMemory memory, Config config, FeatureForward.Statistics statistics) {
@@ -106,9 +107,7 @@ public final class AdaNpc implements AdaptationMethod {
     this.classes = classes;
     this.config = config;
     this.statistics = statistics;
-    this.source = new Entries(Vectors.normalizeRows(memory.features(), memory.count(),
-        memory.dim()), memory.labels(), memory.dim());
-    this.sourceIndex = sourceIndex(source);
+    this.knn = new KnnVote(memory, classes);
   }
 
   /** How the source memory is searched: exactly up to {@link #IVF_THRESHOLD}, else by IVF. */
@@ -126,7 +125,7 @@ public final class AdaNpc implements AdaptationMethod {
 
   @Override
   public MethodState initialState() {
-    return withEntries(layout.sourceState(), new Entries(new float[0], new int[0], source.dim()),
+    return withEntries(layout.sourceState(), new Entries(new float[0], new int[0], knn.dim()),
         0);
   }
 
@@ -134,10 +133,10 @@ public final class AdaNpc implements AdaptationMethod {
   public Step step(MethodState state, Batch batch) {
     int n = batch.size();
     FeatureForward.View view = FeatureForward.run(sessions, layout, state, batch, statistics);
-    int dim = source.dim();
+    int dim = knn.dim();
     float[] z = Vectors.normalizeRows(view.features(), n, dim);
     Entries test = entries(state);
-    float[] p = vote(search(z, n, test), source, test, classes, config.temperature());
+    float[] p = knn.vote(z, n, test, config.k(), config.temperature());
     int[] predicted = new int[n];
     boolean[] admitted = new boolean[n];
     int used = 0;
@@ -157,12 +156,8 @@ public final class AdaNpc implements AdaptationMethod {
     return new Step(next, new Outputs(p, classes, version, view.parameters(),
         new Outputs.Diagnostics(n, used, Lame.meanEntropy(p, n), false, view.batchStatistics()),
         Optional.of(new Outputs.Memory(Outputs.Memory.Kind.KNN, dim, after.features(),
-            after.labels(), ones, changedAt))));
-  }
-
-  /** The k nearest over source then test entries; test indices follow the source's. */
-  private Neighbours search(float[] z, int n, Entries test) {
-    return search(sourceIndex, test, z, n, config.k());
+            after.labels(), ones, changedAt, Optional.of(new Outputs.Memory.Vote(config.k(),
+                config.temperature(), knn.sourceMemorySha256()))))));
   }
 
   /**
@@ -280,7 +275,7 @@ public final class AdaNpc implements AdaptationMethod {
 
   private Entries entries(MethodState state) {
     return new Entries(state.extra(FEATURES), MemoryRows.labels(state.extra(LABELS)),
-        source.dim());
+        knn.dim());
   }
 
   private static MethodState withEntries(MethodState base, Entries e, long changedAt) {

@@ -43,9 +43,31 @@ public record Outputs(float[] probabilities, int classes, long version,
    * @param weights weight of each entry (T3A: supports behind each prototype; AdaNPC: 1)
    * @param changedAt the output version at which the content last changed; equal to the
    *     step's version when this step changed it, so a publisher may skip unchanged memories
+   * @param vote for {@link Kind#KNN}, how the entries are voted over, present; for
+   *     {@link Kind#PROTOTYPES} empty
    */
   public record Memory(Kind kind, int dim, float[] features, int[] labels, float[] weights,
-      long changedAt) {
+      long changedAt, Optional<Vote> vote) {
+
+    /**
+     * What a kNN vote over the entries needs besides them (AdaNPC's): the entries extend the
+     * source memory named by {@code sourceMemorySha256} ({@link KnnVote#sourceMemorySha256()})
+     * and are voted over together with it.
+     *
+     * @param k neighbours voting, at least 1
+     * @param temperature softmax temperature of the similarities, finite and above 0
+     * @param sourceMemorySha256 64 lower-case hex digits
+     */
+    public record Vote(int k, float temperature, String sourceMemorySha256) {
+      public Vote {
+        if (k < 1 || !(temperature > 0) || !Float.isFinite(temperature)
+            || sourceMemorySha256 == null || !sourceMemorySha256.matches("[0-9a-f]{64}")) {
+          throw new IllegalArgumentException("a kNN vote needs k >= 1, a finite temperature "
+              + "above 0 and a SHA-256 in hex, got k " + k + ", temperature " + temperature
+              + ", source " + sourceMemorySha256);
+        }
+      }
+    }
 
     /** The two shapes a memory takes, as {@code MemoryUpdate.kind} names them. */
     public enum Kind {
@@ -60,6 +82,10 @@ public record Outputs(float[] probabilities, int classes, long version,
         throw new IllegalArgumentException("memory of " + labels.length + " entries of dim "
             + dim + " needs " + labels.length * dim + " features and " + labels.length
             + " weights, got " + features.length + " and " + weights.length);
+      }
+      if (vote == null || vote.isPresent() != (kind == Kind.KNN)) {
+        throw new IllegalArgumentException(kind + " memory with vote " + vote
+            + ": a KNN memory has one, a PROTOTYPES memory none");
       }
       features = features.clone();
       labels = labels.clone();
@@ -89,7 +115,7 @@ public record Outputs(float[] probabilities, int classes, long version,
     public boolean equals(Object o) {
       return o instanceof Memory m && kind == m.kind && dim == m.dim && changedAt == m.changedAt
           && Arrays.equals(features, m.features) && Arrays.equals(labels, m.labels)
-          && Arrays.equals(weights, m.weights);
+          && Arrays.equals(weights, m.weights) && vote.equals(m.vote);
     }
 
     @Override

@@ -200,7 +200,7 @@ public final class T3a implements AdaptationMethod {
     return new Step(next, new Outputs(p, c, version, view.parameters(),
         new Outputs.Diagnostics(n, used, Lame.meanEntropy(p, n), false, view.batchStatistics()),
         Optional.of(new Outputs.Memory(Outputs.Memory.Kind.PROTOTYPES, dim, prototypes,
-            IntStream.range(0, c).toArray(), weights, changedAt))));
+            IntStream.range(0, c).toArray(), weights, changedAt, Optional.empty()))));
   }
 
   /**

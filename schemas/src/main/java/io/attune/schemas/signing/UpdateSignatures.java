@@ -35,7 +35,7 @@ import java.util.function.Supplier;
  *
  * <pre>
  * NormParamsUpdate                          MemoryUpdate
- *   str    "attune/params/v1"                 str    "attune/memory/v1"
+ *   str    "attune/params/v1"                 str    "attune/memory/v1" or "attune/memory/v2"
  *   str    keyId                              str    keyId
  *   str    model                              str    model
  *   str    cohort                             str    cohort
@@ -46,16 +46,21 @@ import java.util.function.Supplier;
  *   i64    samples                            i32    number of labels
  *   f32    meanEntropy                        i32    each label, in order
  *   i64    createdAt                          i64    createdAt
- *   i32    number of layers
- *   per layer, in order:
- *     str    layer
- *     tensor scale, bias, mean, var
+ *   i32    number of layers                   v2 only:
+ *   per layer, in order:                        i32    k
+ *     str    layer                              f32    temperature
+ *     tensor scale, bias, mean, var             str    sourceMemorySha256
  * </pre>
  *
  * Every field but {@code signature} is covered, {@code keyId} included, so an update cannot be
- * passed off as signed by another key. A field added to a record by a later schema is not signed
- * until the layout gets a new tag; verification by tag keeps old updates verifiable. The layout,
- * with a Python verifier, is in {@code docs/schemas.md}.
+ * passed off as signed by another key. A field added to a record by a later schema is signed
+ * under a new tag. Which memory layout applies is decided by the record's content, never by
+ * trying both: a {@code MemoryUpdate} whose kNN fields ({@code k}, {@code temperature},
+ * {@code sourceMemorySha256}, added in schema version 2) all hold their defaults (0, 0.0, "")
+ * is signed as {@code attune/memory/v1}, byte for byte what a version-1 worker signed, so old
+ * records keep verifying; any other is signed as {@code attune/memory/v2}. Setting or clearing
+ * a kNN field therefore changes the layout and breaks the signature either way. The layout, with
+ * a Python verifier, is in {@code docs/schemas.md}.
  */
 public final class UpdateSignatures {
 
@@ -63,6 +68,11 @@ public final class UpdateSignatures {
   public static final String PARAMS_TAG = "attune/params/v1";
   /** Tag that starts the canonical bytes of a {@link MemoryUpdate}. */
   public static final String MEMORY_TAG = "attune/memory/v1";
+  /**
+   * Tag that starts the canonical bytes of a {@link MemoryUpdate} that carries a kNN field
+   * ({@code k}, {@code temperature} or {@code sourceMemorySha256} other than its default).
+   */
+  public static final String MEMORY_KNN_TAG = "attune/memory/v2";
   /** Length of an Ed25519 signature. */
   public static final int SIGNATURE_LENGTH = 64;
 
@@ -101,8 +111,9 @@ public final class UpdateSignatures {
 
   /** The bytes a {@link MemoryUpdate} signature covers (see the class documentation). */
   public static byte[] canonicalBytes(MemoryUpdate update) {
-    return new CanonicalWriter("MemoryUpdate")
-        .string("tag", MEMORY_TAG)
+    final boolean knn = carriesKnnFields(update);
+    final CanonicalWriter out = new CanonicalWriter("MemoryUpdate")
+        .string("tag", knn ? MEMORY_KNN_TAG : MEMORY_TAG)
         .string("keyId", update.getKeyId())
         .string("model", update.getModel())
         .string("cohort", update.getCohort())
@@ -111,8 +122,23 @@ public final class UpdateSignatures {
         .string("method", update.getMethod())
         .tensor("features", update.getFeatures())
         .ints("labels", update.getLabels())
-        .int64(millis("createdAt", update.getCreatedAt()))
-        .toByteArray();
+        .int64(millis("createdAt", update.getCreatedAt()));
+    if (knn) {
+      out.int32(update.getK())
+          .float32(update.getTemperature())
+          .string("sourceMemorySha256", update.getSourceMemorySha256());
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Whether a memory update is signed under {@link #MEMORY_KNN_TAG}: one of the fields schema
+   * version 2 added differs from its default ({@code -0.0} counts as different from 0).
+   */
+  public static boolean carriesKnnFields(MemoryUpdate update) {
+    final CharSequence source = update.getSourceMemorySha256();
+    return update.getK() != 0 || Float.floatToRawIntBits(update.getTemperature()) != 0
+        || source == null || source.length() > 0;
   }
 
   /**

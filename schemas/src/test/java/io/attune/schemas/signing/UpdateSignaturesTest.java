@@ -158,6 +158,46 @@ class UpdateSignaturesTest {
   }
 
   @Test
+  void aKnnMemoryIsSignedUnderTheSecondLayoutWithItsVoteAndSourceAppended() {
+    final MemoryUpdate update = MemoryUpdate.newBuilder(ExampleRecords.knnMemory())
+        .setKeyId("k").setModel("m").setCohort("c").setVersion(2).setK(7)
+        .setTemperature(0.5f).setSourceMemorySha256("0f").build();
+
+    final String hex = HexFormat.of().formatHex(UpdateSignatures.canonicalBytes(update));
+
+    assertThat(UpdateSignatures.carriesKnnFields(update)).isTrue();
+    assertThat(hex).startsWith("00000010"
+        + HexFormat.of().formatHex("attune/memory/v2".getBytes()));
+    assertThat(hex).endsWith(String.format("%016x", ExampleRecords.TIME.toEpochMilli())
+        + "00000007" // k
+        + "3f000000" // temperature 0.5
+        + "00000002" + "3066"); // sourceMemorySha256 "0f"
+  }
+
+  @Test
+  void aTamperedKTemperatureOrSourceReferenceFailsVerification() {
+    final MemoryUpdate signed = UpdateSignatures.sign(ExampleRecords.knnMemory(), KEYS);
+
+    assertThat(UpdateSignatures.verify(signed, KEYS.getPublic())).isEqualTo(Verification.VALID);
+    for (MemoryUpdate tampered : List.of(
+        MemoryUpdate.newBuilder(signed).setK(1).build(),
+        MemoryUpdate.newBuilder(signed).setTemperature(1f).build(),
+        MemoryUpdate.newBuilder(signed).setSourceMemorySha256("cd".repeat(32)).build(),
+        // back to the defaults: the version-1 layout, which this signature does not cover
+        MemoryUpdate.newBuilder(signed).setK(0).setTemperature(0f)
+            .setSourceMemorySha256("").build())) {
+      assertThat(UpdateSignatures.verify(tampered, KEYS.getPublic()))
+          .as("k %d, temperature %s, source %s", tampered.getK(), tampered.getTemperature(),
+              tampered.getSourceMemorySha256())
+          .isEqualTo(Verification.INVALID_SIGNATURE);
+    }
+    // and a version-1 signature does not cover a k added afterwards
+    final MemoryUpdate prototypes = UpdateSignatures.sign(ExampleRecords.memory(), KEYS);
+    assertThat(UpdateSignatures.verify(MemoryUpdate.newBuilder(prototypes).setK(3).build(),
+        KEYS.getPublic())).isEqualTo(Verification.INVALID_SIGNATURE);
+  }
+
+  @Test
   void theSignatureDoesNotCoverItselfButCoversTheKeyId() {
     final NormParamsUpdate signed = UpdateSignatures.sign(ExampleRecords.params(), KEYS);
     final byte[] before = UpdateSignatures.canonicalBytes(signed);

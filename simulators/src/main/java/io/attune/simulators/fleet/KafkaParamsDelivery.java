@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * One {@link ParamsSubscriber} per device, as each real device would run, and a second one on
- * the memory topic when one is given (cohorts adapted by T3A predict with its prototypes).
+ * the memory topic when one is given (cohorts adapted by T3A or AdaNPC predict with its
+ * prototypes or kNN entries).
  */
 public final class KafkaParamsDelivery implements ParamsDelivery {
 

@@ -141,7 +141,9 @@ public final class CohortStepper {
    * and the compacted topic keeps the latest anyway. While the guard publishes the source
    * parameters it publishes an empty memory once: no entries tell an edge to predict with the
    * model's own head, which is the source model the guard falls back to; the adapted memory
-   * goes out again when publishing resumes.
+   * goes out again when publishing resumes. A kNN memory (AdaNPC's test entries) carries the
+   * method's {@code k} and temperature and the digest of the bundle's source memory that the
+   * entries extend, even when empty, so that an edge votes as the method does.
    *
    * @param update the step's parameters (their kind says whether the guard allows adapted)
    * @param first whether this is the cohort's first step
@@ -170,7 +172,10 @@ public final class CohortStepper {
         labels.add(label);
       }
     }
-    return MemoryUpdate.newBuilder()
+    MemoryUpdate.Builder record = MemoryUpdate.newBuilder();
+    memory.vote().ifPresent(vote -> record.setK(vote.k()).setTemperature(vote.temperature())
+        .setSourceMemorySha256(vote.sourceMemorySha256()));
+    return record
         .setModel(update.getModel())
         .setCohort(update.getCohort())
         .setVersion(update.getVersion())
