@@ -1,5 +1,7 @@
 package io.attune.edge;
 
+import static io.attune.edge.PredictionArrays.maxAbs;
+import static io.attune.edge.PredictionArrays.probabilities;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.attune.adaptation.ReferenceModel;
@@ -82,13 +84,13 @@ class EdgeKnnMemoryTest {
     try (EdgeModel model = open(bundle)) {
       assertThat(model.apply(Updates.signed(bundle, 1, afterFirst.parameters())).accepted())
           .isTrue();
-      float[] head = probabilities(model.predictBatch(second, BATCH));
+      float[] head = probabilities(model.predictBatch(second, BATCH), CLASSES);
 
       UpdateResult result = model.apply(EdgeMemoryTest.signed(knnMemory(1), Updates.KEYS));
 
       assertThat(result.accepted()).as(String.valueOf(result.detail())).isTrue();
       assertThat(model.predictsWithMemory()).isTrue();
-      float[] edge = probabilities(model.predictBatch(second, BATCH));
+      float[] edge = probabilities(model.predictBatch(second, BATCH), CLASSES);
       assertThat(maxAbs(edge, onSecond.probabilities())).as("edge vs worker AdaNPC")
           .isLessThan(1e-4f);
       assertThat(maxAbs(head, onSecond.probabilities())).as("the head predicts otherwise")
@@ -104,7 +106,7 @@ class EdgeKnnMemoryTest {
   void theEdgeVotesOverThePublishedEntriesNotOnlyOverItsSourceMemory() {
     try (EdgeModel model = open(bundle)) {
       model.apply(EdgeMemoryTest.signed(knnMemory(1), Updates.KEYS));
-      float[] withEntries = probabilities(model.predictBatch(second, BATCH));
+      float[] withEntries = probabilities(model.predictBatch(second, BATCH), CLASSES);
 
       float[] sourceAlone = KnnVote.open(bundle).probabilities(features(model, second), BATCH,
           new float[0], new int[0], 10, 0.1f);
@@ -116,7 +118,7 @@ class EdgeKnnMemoryTest {
   @Test
   void aKnnMemoryOfAnotherSourceMemoryIsRefusedAndALaterGoodOneApplied() {
     try (EdgeModel model = open(bundle)) {
-      float[] head = probabilities(model.predictBatch(second, BATCH));
+      float[] head = probabilities(model.predictBatch(second, BATCH), CLASSES);
 
       UpdateResult wrong = model.apply(EdgeMemoryTest.signed(knnMemory(1)
           .setSourceMemorySha256("0".repeat(64)), Updates.KEYS));
@@ -126,7 +128,7 @@ class EdgeKnnMemoryTest {
       assertThat(wrong.detail()).contains("0000000000000000", KnnVote.open(bundle)
           .sourceMemorySha256().substring(0, 16));
       assertThat(model.predictsWithMemory()).isFalse();
-      assertThat(probabilities(model.predictBatch(second, BATCH))).isEqualTo(head);
+      assertThat(probabilities(model.predictBatch(second, BATCH), CLASSES)).isEqualTo(head);
 
       assertThat(model.apply(EdgeMemoryTest.signed(knnMemory(2), Updates.KEYS)).accepted())
           .isTrue();
@@ -167,21 +169,5 @@ class EdgeKnnMemoryTest {
       return session.infer(model.bundle().manifest().preprocess(pixels, BATCH), BATCH,
           model.snapshot().shared()).features();
     }
-  }
-
-  private static float[] probabilities(List<Prediction> predictions) {
-    float[] out = new float[predictions.size() * CLASSES];
-    for (int i = 0; i < predictions.size(); i++) {
-      System.arraycopy(predictions.get(i).probabilities(), 0, out, i * CLASSES, CLASSES);
-    }
-    return out;
-  }
-
-  private static float maxAbs(float[] a, float[] b) {
-    float max = 0;
-    for (int i = 0; i < a.length; i++) {
-      max = Math.max(max, Math.abs(a[i] - b[i]));
-    }
-    return max;
   }
 }

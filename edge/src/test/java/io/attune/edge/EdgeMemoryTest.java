@@ -1,5 +1,7 @@
 package io.attune.edge;
 
+import static io.attune.edge.PredictionArrays.maxAbs;
+import static io.attune.edge.PredictionArrays.probabilities;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.attune.adaptation.bundle.ModelBundle;
@@ -77,14 +79,14 @@ class EdgeMemoryTest {
   @Test
   void withT3asPrototypesTheEdgePredictsWhatTheWorkerPredicted() {
     try (EdgeModel model = open()) {
-      float[] head = probabilities(model.predictBatch(pixels, BATCH));
+      float[] head = probabilities(model.predictBatch(pixels, BATCH), CLASSES);
 
       UpdateResult result = model.apply(signed(1));
 
       assertThat(result.accepted()).isTrue();
       assertThat(model.memoryVersion()).isEqualTo(1);
       assertThat(model.predictsWithMemory()).isTrue();
-      float[] edge = probabilities(model.predictBatch(pixels, BATCH));
+      float[] edge = probabilities(model.predictBatch(pixels, BATCH), CLASSES);
       assertThat(maxAbs(edge, t3a.probabilities())).as("edge vs worker T3A")
           .isLessThan(1e-4f);
       assertThat(maxAbs(head, t3a.probabilities())).as("the head predicts otherwise")
@@ -102,7 +104,7 @@ class EdgeMemoryTest {
   @Test
   void anEmptyMemoryReturnsPredictionsToTheHead() {
     try (EdgeModel model = open()) {
-      float[] head = probabilities(model.predictBatch(pixels, BATCH));
+      float[] head = probabilities(model.predictBatch(pixels, BATCH), CLASSES);
       model.apply(signed(1));
       MemoryUpdate.Builder empty = memory(t3a.memory().orElseThrow(), 2)
           .setFeatures(Tensor.newBuilder().setDtype(DType.FLOAT32)
@@ -114,7 +116,7 @@ class EdgeMemoryTest {
 
       assertThat(model.predictsWithMemory()).isFalse();
       assertThat(model.memoryVersion()).isEqualTo(2);
-      assertThat(probabilities(model.predictBatch(pixels, BATCH))).isEqualTo(head);
+      assertThat(probabilities(model.predictBatch(pixels, BATCH), CLASSES)).isEqualTo(head);
     }
   }
 
@@ -123,7 +125,7 @@ class EdgeMemoryTest {
     Outputs.Memory m = t3a.memory().orElseThrow();
     try (EdgeModel model = open()) {
       model.apply(signed(3));
-      float[] before = probabilities(model.predictBatch(pixels, BATCH));
+      float[] before = probabilities(model.predictBatch(pixels, BATCH), CLASSES);
 
       assertRefused(model, memory(m, 4).build(), RejectReason.UNSIGNED);
       assertRefused(model, signed(memory(m, 4), Updates.OTHER_KEYS), RejectReason.UNKNOWN_KEY);
@@ -150,7 +152,7 @@ class EdgeMemoryTest {
           RejectReason.NON_FINITE);
 
       assertThat(model.memoryVersion()).isEqualTo(3);
-      assertThat(probabilities(model.predictBatch(pixels, BATCH))).isEqualTo(before);
+      assertThat(probabilities(model.predictBatch(pixels, BATCH), CLASSES)).isEqualTo(before);
       assertThat(model.stats().rejected().get(RejectReason.UNSUPPORTED)).isEqualTo(1);
     }
   }
@@ -172,21 +174,5 @@ class EdgeMemoryTest {
       out.add((label + 1) % CLASSES);
     }
     return out;
-  }
-
-  private static float[] probabilities(List<Prediction> predictions) {
-    float[] out = new float[predictions.size() * CLASSES];
-    for (int i = 0; i < predictions.size(); i++) {
-      System.arraycopy(predictions.get(i).probabilities(), 0, out, i * CLASSES, CLASSES);
-    }
-    return out;
-  }
-
-  private static float maxAbs(float[] a, float[] b) {
-    float max = 0;
-    for (int i = 0; i < a.length; i++) {
-      max = Math.max(max, Math.abs(a[i] - b[i]));
-    }
-    return max;
   }
 }

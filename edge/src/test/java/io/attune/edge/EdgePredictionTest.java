@@ -1,5 +1,6 @@
 package io.attune.edge;
 
+import static io.attune.edge.PredictionArrays.maxAbs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -100,13 +101,5 @@ class EdgePredictionTest {
       assertThat(fromFloats.probabilities()).isEqualTo(p.probabilities());
       assertThat(model.stats().predictions()).isEqualTo(2);
     }
-  }
-
-  private static float maxAbs(float[] a, float[] b) {
-    float max = 0;
-    for (int i = 0; i < a.length; i++) {
-      max = Math.max(max, Math.abs(a[i] - b[i]));
-    }
-    return max;
   }
 }

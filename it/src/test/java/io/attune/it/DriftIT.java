@@ -11,17 +11,14 @@ import io.attune.schemas.InferenceSample;
 import io.attune.schemas.NormParamsUpdate;
 import io.attune.schemas.UpdateKind;
 import io.attune.schemas.serde.RecordType;
-import io.attune.schemas.signing.SigningKeys;
 import io.attune.topology.ModelCatalog;
 import io.attune.topology.Worker;
 import io.attune.topology.WorkerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
@@ -53,9 +50,7 @@ class DriftIT {
   @BeforeAll
   static void startBroker() throws Exception {
     broker = EmbeddedKafka.start(EmbeddedKafka.Options.defaults());
-    KeyPair keys = SigningKeys.generate();
-    SigningKeys.writePrivateKey(dir.resolve("worker.key"), keys.getPrivate());
-    SigningKeys.writePublicKey(dir.resolve("worker.key.pub"), keys.getPublic());
+    ItWorker.writeSigningKeys(dir);
     ReferenceModel.prepareMonitoredBundle(Files.createDirectories(dir.resolve("bundle")));
   }
 
@@ -67,13 +62,7 @@ class DriftIT {
   @Test
   void aShiftIsRaisedOnceAndResolvedOnceOnTheAlertsTopicAndACollapsingCohortGetsTheSource()
       throws Exception {
-    Map<String, String> props = new HashMap<>();
-    props.put(WorkerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    props.put(WorkerConfig.APPLICATION_ID_CONFIG, "it-drift");
-    props.put(WorkerConfig.SIGNING_KEY_FILE_CONFIG, dir.resolve("worker.key").toString());
-    props.put(WorkerConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-    props.put(WorkerConfig.HTTP_PORT_CONFIG, "0");
-    props.put(WorkerConfig.TOPIC_PARTITIONS_CONFIG, "2");
+    Map<String, String> props = ItWorker.props(broker, dir, "it-drift", "state");
     WorkerConfig config = new WorkerConfig(props);
     ModelCatalog catalog = ModelCatalog.single(Traffic.MODEL, dir.resolve("bundle"), "tent",
         BATCH, 60_000);

@@ -12,7 +12,6 @@ import io.attune.edge.Prediction;
 import io.attune.schemas.AdaptedPrediction;
 import io.attune.schemas.InferenceSample;
 import io.attune.schemas.serde.RecordType;
-import io.attune.schemas.signing.SigningKeys;
 import io.attune.topology.ModelCatalog;
 import io.attune.topology.Worker;
 import io.attune.topology.WorkerConfig;
@@ -20,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -47,9 +45,7 @@ class EdgeKnnMemoryIT {
   @BeforeAll
   static void startBroker() throws Exception {
     broker = EmbeddedKafka.start(EmbeddedKafka.Options.defaults());
-    keys = SigningKeys.generate();
-    SigningKeys.writePrivateKey(dir.resolve("worker.key"), keys.getPrivate());
-    SigningKeys.writePublicKey(dir.resolve("worker.key.pub"), keys.getPublic());
+    keys = ItWorker.writeSigningKeys(dir);
     bundle = ReferenceModel.prepareMonitoredBundle(Files.createDirectories(
         dir.resolve("bundle")));
   }
@@ -60,13 +56,7 @@ class EdgeKnnMemoryIT {
   }
 
   static WorkerConfig workerConfig() {
-    Map<String, String> props = new HashMap<>();
-    props.put(WorkerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    props.put(WorkerConfig.APPLICATION_ID_CONFIG, "it-knn-worker");
-    props.put(WorkerConfig.SIGNING_KEY_FILE_CONFIG, dir.resolve("worker.key").toString());
-    props.put(WorkerConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-    props.put(WorkerConfig.HTTP_PORT_CONFIG, "0");
-    props.put(WorkerConfig.TOPIC_PARTITIONS_CONFIG, "2");
+    Map<String, String> props = ItWorker.props(broker, dir, "it-knn-worker", "state");
     props.put(WorkerConfig.RUNTIME_THREADS_CONFIG, "1");
     props.put(WorkerConfig.DRIFT_MONITORING_CONFIG, "false");
     return new WorkerConfig(props);

@@ -7,7 +7,6 @@ import io.attune.adaptation.bundle.ModelBundle;
 import io.attune.broker.EmbeddedKafka;
 import io.attune.edge.EdgeModel;
 import io.attune.edge.UploadFilter;
-import io.attune.schemas.signing.SigningKeys;
 import io.attune.simulators.fleet.CohortPlan;
 import io.attune.simulators.fleet.CohortSummary;
 import io.attune.simulators.fleet.FleetConfig;
@@ -27,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,9 +57,7 @@ class FleetIT {
   @BeforeAll
   static void start() throws Exception {
     broker = EmbeddedKafka.start(EmbeddedKafka.Options.defaults());
-    keys = SigningKeys.generate();
-    SigningKeys.writePrivateKey(dir.resolve("worker.key"), keys.getPrivate());
-    SigningKeys.writePublicKey(dir.resolve("worker.key.pub"), keys.getPublic());
+    keys = ItWorker.writeSigningKeys(dir);
     bundle = ReferenceModel.prepareBundle(Files.createDirectories(dir.resolve("bundle")));
   }
 
@@ -71,13 +67,8 @@ class FleetIT {
   }
 
   static WorkerConfig workerConfig() {
-    Map<String, String> props = new HashMap<>();
-    props.put(WorkerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    props.put(WorkerConfig.APPLICATION_ID_CONFIG, "fleet-it");
-    props.put(WorkerConfig.SIGNING_KEY_FILE_CONFIG, dir.resolve("worker.key").toString());
-    props.put(WorkerConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+    Map<String, String> props = ItWorker.props(broker, dir, "fleet-it", "state");
     props.put(WorkerConfig.HTTP_PORT_CONFIG, "-1");
-    props.put(WorkerConfig.TOPIC_PARTITIONS_CONFIG, "2");
     props.put(WorkerConfig.RUNTIME_THREADS_CONFIG, "1");
     return new WorkerConfig(props);
   }

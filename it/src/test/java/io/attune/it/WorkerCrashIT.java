@@ -10,13 +10,11 @@ import io.attune.schemas.InferenceSample;
 import io.attune.schemas.LayerParams;
 import io.attune.schemas.NormParamsUpdate;
 import io.attune.schemas.serde.RecordType;
-import io.attune.schemas.signing.SigningKeys;
 import io.attune.topology.Worker;
 import io.attune.topology.WorkerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,9 +50,7 @@ class WorkerCrashIT {
     deleteRecursively(dir);
     Files.createDirectories(dir);
     broker = EmbeddedKafka.start(EmbeddedKafka.Options.defaults());
-    KeyPair keys = SigningKeys.generate();
-    SigningKeys.writePrivateKey(dir.resolve("worker.key"), keys.getPrivate());
-    SigningKeys.writePublicKey(dir.resolve("worker.key.pub"), keys.getPublic());
+    ItWorker.writeSigningKeys(dir);
     ReferenceModel.prepareBundle(Files.createDirectories(dir.resolve("bundle")));
     Files.writeString(dir.resolve("catalog.json"), "{\"models\": {\"" + Traffic.MODEL
         + "\": {\"bundle\": \"bundle\", \"method\": \"tent\", \"batchSize\": " + BATCH

@@ -10,7 +10,6 @@ import io.attune.schemas.InferenceSample;
 import io.attune.schemas.NormParamsUpdate;
 import io.attune.schemas.RejectReason;
 import io.attune.schemas.serde.RecordType;
-import io.attune.schemas.signing.SigningKeys;
 import io.attune.schemas.signing.UpdateSignatures;
 import io.attune.schemas.signing.Verification;
 import io.attune.topology.ModelCatalog;
@@ -22,7 +21,6 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
@@ -47,9 +45,7 @@ class WorkerIT {
   @BeforeAll
   static void startBroker() throws Exception {
     broker = EmbeddedKafka.start(EmbeddedKafka.Options.defaults());
-    keys = SigningKeys.generate();
-    SigningKeys.writePrivateKey(dir.resolve("worker.key"), keys.getPrivate());
-    SigningKeys.writePublicKey(dir.resolve("worker.key.pub"), keys.getPublic());
+    keys = ItWorker.writeSigningKeys(dir);
     ReferenceModel.prepareBundle(Files.createDirectories(dir.resolve("bundle")));
   }
 
@@ -59,14 +55,7 @@ class WorkerIT {
   }
 
   static Map<String, String> workerProps(String appId) {
-    Map<String, String> props = new HashMap<>();
-    props.put(WorkerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    props.put(WorkerConfig.APPLICATION_ID_CONFIG, appId);
-    props.put(WorkerConfig.SIGNING_KEY_FILE_CONFIG, dir.resolve("worker.key").toString());
-    props.put(WorkerConfig.STATE_DIR_CONFIG, dir.resolve("state-" + appId).toString());
-    props.put(WorkerConfig.HTTP_PORT_CONFIG, "0");
-    props.put(WorkerConfig.TOPIC_PARTITIONS_CONFIG, "2");
-    return props;
+    return ItWorker.props(broker, dir, appId, "state-" + appId);
   }
 
   @Test
